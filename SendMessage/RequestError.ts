@@ -1,0 +1,11 @@
+/** The caller's fault: answered with `status` and `{"error": message}`, and nothing is sent. */
+export class RequestError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 413,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}

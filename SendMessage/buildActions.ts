@@ -1,0 +1,21 @@
+import type { ChatMessage, SignalRMessageAction } from './ChatMessage';
+import { NEW_MESSAGE_TARGET } from './limits';
+
+/**
+ * The signalR output items for one chat message: a broadcast for everyone; for a private
+ * message one send to the recipient and one to the sender, so the sender's other tabs show it
+ * too (one only when someone writes to themselves).
+ */
+export function buildActions(message: ChatMessage): SignalRMessageAction[] {
+  const args = [message];
+  if (message.recipient === undefined) {
+    return [{ target: NEW_MESSAGE_TARGET, arguments: args }];
+  }
+  const actions: SignalRMessageAction[] = [
+    { target: NEW_MESSAGE_TARGET, arguments: args, userId: message.recipient },
+  ];
+  if (message.sender !== message.recipient) {
+    actions.push({ target: NEW_MESSAGE_TARGET, arguments: args, userId: message.sender });
+  }
+  return actions;
+}

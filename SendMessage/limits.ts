@@ -1,0 +1,10 @@
+/** The client method every chat message is delivered to (DESIGN.md: hub `chat`, `newMessage`). */
+export const NEW_MESSAGE_TARGET = 'newMessage';
+/** Largest request body accepted, in bytes (issue 2). */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Message text length after trimming, in characters (Unicode code points). */
+export const MAX_TEXT_CHARS = 2000;
+/** Longest recipient user id, in characters; App Service principal names fit well inside. */
+export const MAX_RECIPIENT_CHARS = 256;
+/** The header App Service Authentication sets to the signed-in user's name. */
+export const PRINCIPAL_NAME_HEADER = 'x-ms-client-principal-name';

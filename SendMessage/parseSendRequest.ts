@@ -1,0 +1,161 @@
+import { MAX_BODY_BYTES, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
+import { RequestError } from './RequestError';
+
+/** What a valid POST /api/messages asks for. Every other body field is dropped here. */
+export interface SendRequest {
+  readonly text: string;
+  /** `undefined` means everyone. */
+  readonly recipient?: string;
+}
+
+const REPLACEMENT_CHARACTER = '\uFFFD';
+// C0 controls and DEL, except tab, line feed and carriage return, which people do type.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function countChars(value: string): number {
+  let count = 0;
+  for (const _char of value) count++;
+  return count;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Checks that a string is text a person could have typed: well-formed Unicode (no lone
+ * surrogates from `\ud800` escapes), no U+FFFD (the host decodes invalid UTF-8 bytes to it, so
+ * it is the only sign of them a function gets), and no control characters but tab and newlines.
+ */
+function checkText(field: string, value: string): void {
+  if (!value.isWellFormed()) {
+    throw new RequestError(
+      400,
+      'InvalidUnicode',
+      `"${field}" contains a lone surrogate; send well-formed UTF-8 text.`,
+    );
+  }
+  if (value.includes(REPLACEMENT_CHARACTER)) {
+    throw new RequestError(
+      400,
+      'InvalidUtf8',
+      `"${field}" contains bytes that are not valid UTF-8; send the body encoded as UTF-8.`,
+    );
+  }
+  if (FORBIDDEN_CONTROL.test(value)) {
+    throw new RequestError(
+      400,
+      'ControlCharacter',
+      `"${field}" contains a control character; only tab, line feed and carriage return are allowed.`,
+    );
+  }
+}
+
+function parseText(value: unknown): string {
+  if (value === undefined) {
+    throw new RequestError(
+      400,
+      'MissingText',
+      'The body has no "text"; send {"text": "your message"}.',
+    );
+  }
+  if (typeof value !== 'string') {
+    throw new RequestError(
+      400,
+      'InvalidText',
+      `"text" must be a string, not ${describeType(value)}.`,
+    );
+  }
+  const text = value.trim();
+  if (text.length === 0) {
+    throw new RequestError(
+      400,
+      'EmptyText',
+      `"text" is empty; send 1 to ${MAX_TEXT_CHARS} characters.`,
+    );
+  }
+  const chars = countChars(text);
+  if (chars > MAX_TEXT_CHARS) {
+    throw new RequestError(
+      400,
+      'TextTooLong',
+      `"text" has ${chars} characters; at most ${MAX_TEXT_CHARS} are allowed.`,
+    );
+  }
+  checkText('text', text);
+  return text;
+}
+
+function parseRecipient(value: unknown): string | undefined {
+  // The seed page posts `"recipient": null` for public messages; "" means everyone too.
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
+    throw new RequestError(
+      400,
+      'InvalidRecipient',
+      `"recipient" must be a user name (a string) or null for everyone, not ${describeType(value)}.`,
+    );
+  }
+  if (value.trim().length === 0) {
+    throw new RequestError(
+      400,
+      'InvalidRecipient',
+      '"recipient" is blank; send a user name, or null for everyone.',
+    );
+  }
+  const chars = countChars(value);
+  if (chars > MAX_RECIPIENT_CHARS) {
+    throw new RequestError(
+      400,
+      'RecipientTooLong',
+      `"recipient" has ${chars} characters; at most ${MAX_RECIPIENT_CHARS} are allowed.`,
+    );
+  }
+  checkText('recipient', value);
+  return value;
+}
+
+/**
+ * Validates the raw body of POST /api/messages. The raw text is parsed here rather than trusting
+ * `req.body`, because the host leaves a body that is not JSON as a string, and a JSON string
+ * literal parses to a string too: only the raw text tells the two apart.
+ */
+export function parseSendRequest(rawBody: string | undefined): SendRequest {
+  if (rawBody === undefined || rawBody.trim().length === 0) {
+    throw new RequestError(
+      400,
+      'EmptyBody',
+      'The request body is empty; send a JSON object like {"text": "hello"}.',
+    );
+  }
+  const bytes = Buffer.byteLength(rawBody, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new RequestError(
+      413,
+      'BodyTooLarge',
+      `The request body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are allowed.`,
+    );
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    throw new RequestError(
+      400,
+      'InvalidJson',
+      'The request body is not valid JSON; send a JSON object like {"text": "hello"}.',
+    );
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestError(
+      400,
+      'NotAnObject',
+      `The request body is ${describeType(body)}; send a JSON object like {"text": "hello"}.`,
+    );
+  }
+  const fields = body as Record<string, unknown>;
+  return { text: parseText(fields.text), recipient: parseRecipient(fields.recipient) };
+}

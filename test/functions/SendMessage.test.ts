@@ -1,0 +1,256 @@
+import sendMessage from '../../SendMessage';
+import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import { invokeFunction, makeRequest } from './invokeFunction';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function send(rawBody: string | undefined, principal: string | null = 'alice') {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (principal !== null) headers['X-MS-CLIENT-PRINCIPAL-NAME'] = principal;
+  const { context, returned } = await invokeFunction(
+    sendMessage,
+    makeRequest({ headers, rawBody }),
+  );
+  return {
+    res: context.res as { status: number; headers: Record<string, string>; body: unknown },
+    returned,
+  };
+}
+
+describe('SendMessage', () => {
+  it('broadcasts a public message with the signed-in sender and answers 202 with it', async () => {
+    const { res, returned } = await send(JSON.stringify({ text: '  hello world  ' }));
+    expect(res.status).toBe(202);
+    expect(res.headers['Content-Type']).toBe('application/json');
+    const message = res.body as ChatMessage;
+    expect(message).toEqual({
+      id: expect.stringMatching(UUID),
+      sender: 'alice',
+      text: 'hello world',
+      timestamp: expect.any(String),
+      isPrivate: false,
+    });
+    expect(new Date(message.timestamp).toISOString()).toBe(message.timestamp);
+    expect(returned).toEqual([{ target: 'newMessage', arguments: [message] }]);
+  });
+
+  it('accepts the seed page body and ignores its sender field', async () => {
+    const { res, returned } = await send(
+      '{"recipient": null, "sender": "", "text": "from the tutorial"}',
+    );
+    expect(res.status).toBe(202);
+    expect(returned).toEqual([
+      {
+        target: 'newMessage',
+        arguments: [
+          expect.objectContaining({ sender: 'alice', text: 'from the tutorial', isPrivate: false }),
+        ],
+      },
+    ]);
+  });
+
+  it('never takes the sender from the body', async () => {
+    const { res } = await send(JSON.stringify({ text: 'hi', sender: 'mallory' }));
+    expect((res.body as ChatMessage).sender).toBe('alice');
+  });
+
+  it('drops unknown fields instead of forwarding them', async () => {
+    const { res, returned } = await send(
+      JSON.stringify({ text: 'hi', isPrivate: true, id: 'x', admin: true, nested: { a: [1] } }),
+    );
+    expect(Object.keys(res.body as object).sort()).toEqual([
+      'id',
+      'isPrivate',
+      'sender',
+      'text',
+      'timestamp',
+    ]);
+    expect((res.body as ChatMessage).id).not.toBe('x');
+    expect((returned as { arguments: unknown[] }[])[0].arguments[0]).toBe(res.body);
+  });
+
+  it('sends a private message to the recipient and to the sender', async () => {
+    const { res, returned } = await send(JSON.stringify({ text: 'psst', recipient: 'bob' }));
+    const message = res.body as ChatMessage;
+    expect(message).toEqual(
+      expect.objectContaining({ sender: 'alice', recipient: 'bob', isPrivate: true, text: 'psst' }),
+    );
+    expect(returned).toEqual([
+      { target: 'newMessage', arguments: [message], userId: 'bob' },
+      { target: 'newMessage', arguments: [message], userId: 'alice' },
+    ]);
+  });
+
+  it('sends once when someone writes privately to themselves', async () => {
+    const { returned } = await send(JSON.stringify({ text: 'note to self', recipient: 'alice' }));
+    expect(returned).toEqual([
+      {
+        target: 'newMessage',
+        arguments: [expect.objectContaining({ recipient: 'alice' })],
+        userId: 'alice',
+      },
+    ]);
+  });
+
+  it.each([
+    ['null', null],
+    ['an empty string', ''],
+    ['absent', undefined],
+  ])('broadcasts when recipient is %s', async (_label, recipient) => {
+    const { returned } = await send(JSON.stringify({ text: 'hi', recipient }));
+    expect(returned).toEqual([
+      { target: 'newMessage', arguments: [expect.objectContaining({ isPrivate: false })] },
+    ]);
+  });
+
+  it.each([
+    ['emoji', '👋🏽 hi 🎉'],
+    ['right-to-left text', 'שלום עולם مرحبا'],
+    ['combining marks and CJK', 'e\u0301 漢字 ｶﾀｶﾅ'],
+    ['a multi-line message', 'line one\nline two\tand a tab'],
+  ])('keeps %s intact', async (_label, text) => {
+    const { res } = await send(JSON.stringify({ text }));
+    expect((res.body as ChatMessage).text).toBe(text);
+  });
+
+  it('counts characters, not UTF-16 units: 2,000 emoji are allowed', async () => {
+    const { res } = await send(JSON.stringify({ text: '😀'.repeat(2000) }));
+    expect(res.status).toBe(202);
+  });
+
+  it('answers 401 and sends nothing without a signed-in principal', async () => {
+    for (const principal of [null, '']) {
+      const { res, returned } = await send(JSON.stringify({ text: 'hi' }), principal);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'Sign in first: this request carries no signed-in user.' });
+      expect(returned).toBeUndefined();
+    }
+  });
+
+  it.each([
+    [
+      'no body',
+      undefined,
+      400,
+      'The request body is empty; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'a blank body',
+      '   ',
+      400,
+      'The request body is empty; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'not JSON',
+      'hello there',
+      400,
+      'The request body is not valid JSON; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'truncated JSON',
+      '{"text": "hi"',
+      400,
+      'The request body is not valid JSON; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'an array',
+      '[{"text":"hi"}]',
+      400,
+      'The request body is an array; send a JSON object like {"text": "hello"}.',
+    ],
+    ['null', 'null', 400, 'The request body is null; send a JSON object like {"text": "hello"}.'],
+    [
+      'a JSON string',
+      '"hi"',
+      400,
+      'The request body is a string; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'a number',
+      '42',
+      400,
+      'The request body is a number; send a JSON object like {"text": "hello"}.',
+    ],
+    [
+      'missing text',
+      '{"recipient":"bob"}',
+      400,
+      'The body has no "text"; send {"text": "your message"}.',
+    ],
+    ['empty text', '{"text":""}', 400, '"text" is empty; send 1 to 2000 characters.'],
+    ['blank text', '{"text":" \\n\\t "}', 400, '"text" is empty; send 1 to 2000 characters.'],
+    ['numeric text', '{"text":5}', 400, '"text" must be a string, not a number.'],
+    ['null text', '{"text":null}', 400, '"text" must be a string, not null.'],
+    ['object text', '{"text":{"a":1}}', 400, '"text" must be a string, not an object.'],
+    [
+      'over-long text',
+      JSON.stringify({ text: 'x'.repeat(2001) }),
+      400,
+      '"text" has 2001 characters; at most 2000 are allowed.',
+    ],
+    [
+      'numeric recipient',
+      '{"text":"hi","recipient":7}',
+      400,
+      '"recipient" must be a user name (a string) or null for everyone, not a number.',
+    ],
+    [
+      'array recipient',
+      '{"text":"hi","recipient":["bob"]}',
+      400,
+      '"recipient" must be a user name (a string) or null for everyone, not an array.',
+    ],
+    [
+      'blank recipient',
+      '{"text":"hi","recipient":"   "}',
+      400,
+      '"recipient" is blank; send a user name, or null for everyone.',
+    ],
+    [
+      'over-long recipient',
+      JSON.stringify({ text: 'hi', recipient: 'b'.repeat(257) }),
+      400,
+      '"recipient" has 257 characters; at most 256 are allowed.',
+    ],
+    [
+      'a lone surrogate',
+      '{"text":"a\\ud800b"}',
+      400,
+      '"text" contains a lone surrogate; send well-formed UTF-8 text.',
+    ],
+    [
+      'invalid UTF-8 (decoded to U+FFFD)',
+      '{"text":"a\uFFFDb"}',
+      400,
+      '"text" contains bytes that are not valid UTF-8; send the body encoded as UTF-8.',
+    ],
+    [
+      'a control character',
+      '{"text":"bell\\u0007"}',
+      400,
+      '"text" contains a control character; only tab, line feed and carriage return are allowed.',
+    ],
+    [
+      'a body over 64 KB',
+      JSON.stringify({ text: 'hi', pad: 'x'.repeat(65536) }),
+      413,
+      'The request body is 65558 bytes; at most 65536 are allowed.',
+    ],
+  ])('answers %s with %p and sends nothing', async (_label, rawBody, status, error) => {
+    const { res, returned } = await send(rawBody);
+    expect(res.status).toBe(status);
+    expect(res.headers['Content-Type']).toBe('application/json');
+    expect(res.body).toEqual({ error });
+    expect(returned).toBeUndefined();
+  });
+
+  it('lets an unexpected fault propagate so the host answers 500', async () => {
+    const req = {
+      headers: { 'x-ms-client-principal-name': 'alice' },
+      get rawBody(): string {
+        throw new Error('boom');
+      },
+    };
+    await expect(invokeFunction(sendMessage, req as never)).rejects.toThrow('boom');
+  });
+});
