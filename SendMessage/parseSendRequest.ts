@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
 import { RequestError } from './RequestError';
 
 /** What a valid POST /api/messages asks for. Every other body field is dropped here. */
@@ -119,6 +119,30 @@ function parseRecipient(value: unknown): string | undefined {
 }
 
 /**
+ * The deepest nesting of arrays and objects in JSON text, outside strings. Checked before
+ * parsing so a body of thousands of nested brackets is refused cheaply, with a clear reason.
+ */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c /* \ */) i++;
+      else if (code === 0x22 /* " */) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
+      if (++depth > deepest) deepest = depth;
+    } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/**
  * Validates the raw body of POST /api/messages. The raw text is parsed here rather than trusting
  * `req.body`, because the host leaves a body that is not JSON as a string, and a JSON string
  * literal parses to a string too: only the raw text tells the two apart.
@@ -137,6 +161,14 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
       413,
       'BodyTooLarge',
       `The request body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are allowed.`,
+    );
+  }
+  const depth = jsonDepth(rawBody);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new RequestError(
+      400,
+      'TooDeep',
+      `The request body nests arrays or objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed.`,
     );
   }
   let body: unknown;

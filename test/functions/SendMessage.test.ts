@@ -113,6 +113,13 @@ describe('SendMessage', () => {
     expect((res.body as ChatMessage).text).toBe(text);
   });
 
+  it('accepts nesting up to 32 levels in ignored fields, and brackets inside strings', async () => {
+    const nested = `{"text":"[[[{{{ not nesting","x":${'['.repeat(31)}${']'.repeat(31)}}`;
+    const { res } = await send(nested);
+    expect(res.status).toBe(202);
+    expect((res.body as ChatMessage).text).toBe('[[[{{{ not nesting');
+  });
+
   it('counts characters, not UTF-16 units: 2,000 emoji are allowed', async () => {
     const { res } = await send(JSON.stringify({ text: '😀'.repeat(2000) }));
     expect(res.status).toBe(202);
