@@ -1,0 +1,194 @@
+import type WebSocket from 'ws';
+import type { Logger } from '../log';
+import { CLIENT_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './constants';
+import {
+  HANDSHAKE_OK_FRAME,
+  MessageType,
+  formatRecord,
+  parseRecord,
+  splitRecords,
+} from './HubProtocol';
+
+/** A client connection's lifecycle (STYLE habit 7): string values so logs read well. */
+export enum ConnectionState {
+  Handshaking = 'handshaking',
+  Connected = 'connected',
+  Closed = 'closed',
+}
+
+const TEXT_FRAME = { binary: false } as const;
+
+/** One client WebSocket speaking the JSON hub protocol. */
+export class ClientConnection {
+  state = ConnectionState.Handshaking;
+  readonly openedAt = Date.now();
+  lastReceivedAt = Date.now();
+
+  constructor(
+    readonly id: string,
+    /** The hub name, lowercased: hub names compare case-insensitively. */
+    readonly hub: string,
+    readonly userId: string | undefined,
+    private readonly socket: WebSocket,
+    private readonly maxBufferedBytes: number,
+    private readonly log: Logger,
+    private readonly onConnected: (connection: ClientConnection) => void,
+    private readonly onClosed: (connection: ClientConnection) => void,
+  ) {
+    socket.on('message', (data, isBinary) => this.socketOnMessage(data.toString(), isBinary));
+    socket.on('close', () => this.socketOnClose());
+    socket.on('error', (error) =>
+      this.log.debug(`connection ${id}: socket error ${error.message}`),
+    );
+  }
+
+  /**
+   * Writes a frame serialised once by the caller. A client too far behind is closed instead of
+   * buffering without bound; returns false when the frame was not written.
+   */
+  send(frame: string | Buffer): boolean {
+    if (this.state !== ConnectionState.Connected) return false;
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.log.warn(
+        `connection ${this.id}: closed, ${this.socket.bufferedAmount} bytes unsent (limit ${this.maxBufferedBytes}); the client is not reading.`,
+      );
+      this.terminate();
+      return false;
+    }
+    this.socket.send(frame, TEXT_FRAME);
+    return true;
+  }
+
+  /** Sends a Close message, then closes. Safe to call twice. */
+  close(error?: string, allowReconnect?: boolean): void {
+    if (this.state === ConnectionState.Closed) return;
+    const message = {
+      type: MessageType.Close,
+      ...(error !== undefined && { error }),
+      ...(allowReconnect && { allowReconnect: true }),
+    };
+    if (this.state === ConnectionState.Connected)
+      this.socket.send(formatRecord(message), TEXT_FRAME);
+    this.markClosed();
+    this.socket.close(1000);
+  }
+
+  terminate(): void {
+    this.markClosed();
+    this.socket.terminate();
+  }
+
+  /** Closes a connection whose handshake or client has gone quiet for too long. */
+  sweep(now: number): void {
+    if (this.state === ConnectionState.Handshaking && now - this.openedAt > HANDSHAKE_TIMEOUT_MS) {
+      this.log.info(
+        `connection ${this.id}: no handshake within ${HANDSHAKE_TIMEOUT_MS} ms; closing.`,
+      );
+      this.terminate();
+    } else if (
+      this.state === ConnectionState.Connected &&
+      now - this.lastReceivedAt > CLIENT_TIMEOUT_MS
+    ) {
+      this.log.info(
+        `connection ${this.id}: nothing received for ${CLIENT_TIMEOUT_MS} ms; closing.`,
+      );
+      this.close('Server timeout elapsed without receiving a message from the client.');
+    }
+  }
+
+  private markClosed(): void {
+    const wasConnected = this.state === ConnectionState.Connected;
+    this.state = ConnectionState.Closed;
+    if (wasConnected) this.onClosed(this);
+  }
+
+  private socketOnClose(): void {
+    if (this.state !== ConnectionState.Closed)
+      this.log.debug(`connection ${this.id}: closed by the client.`);
+    this.markClosed();
+  }
+
+  private socketOnMessage(frame: string, isBinary: boolean): void {
+    this.lastReceivedAt = Date.now();
+    if (this.state === ConnectionState.Handshaking) return this.handleHandshake(frame);
+    if (this.state !== ConnectionState.Connected) return;
+    if (isBinary) return this.close('Binary frames are not supported by the JSON protocol.');
+    let records: string[];
+    try {
+      records = splitRecords(frame);
+    } catch (error) {
+      return this.close(`Invalid message: ${(error as Error).message}`);
+    }
+    for (const record of records) {
+      let message: { type: number } & Record<string, unknown>;
+      try {
+        message = parseRecord(record);
+      } catch (error) {
+        return this.close(`Invalid message: ${(error as Error).message}`);
+      }
+      this.handleMessage(message);
+    }
+  }
+
+  private handleHandshake(frame: string): void {
+    let request: { protocol?: unknown; version?: unknown };
+    try {
+      request = JSON.parse(splitRecords(frame)[0]) as { protocol?: unknown; version?: unknown };
+    } catch {
+      return this.refuseHandshake(
+        'The handshake is not valid JSON followed by the record separator.',
+      );
+    }
+    if (request.protocol !== 'json') {
+      return this.refuseHandshake(
+        `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json'.`,
+      );
+    }
+    if (request.version !== 1) {
+      return this.refuseHandshake(
+        `The server does not support version ${String(request.version)} of the 'json' protocol; use version 1.`,
+      );
+    }
+    this.state = ConnectionState.Connected;
+    this.socket.send(HANDSHAKE_OK_FRAME, TEXT_FRAME);
+    this.onConnected(this);
+  }
+
+  private refuseHandshake(error: string): void {
+    this.log.info(`connection ${this.id}: handshake refused: ${error}`);
+    this.socket.send(formatRecord({ error }), TEXT_FRAME);
+    this.state = ConnectionState.Closed;
+    this.socket.close(1002);
+  }
+
+  private handleMessage(message: { type: number } & Record<string, unknown>): void {
+    switch (message.type) {
+      case MessageType.Invocation:
+      case MessageType.StreamInvocation:
+        // Serverless mode with no upstream: nothing can handle a client invocation (spec §6).
+        // Answer those that wait for a result, so invoke() never hangs.
+        if (typeof message.invocationId === 'string') {
+          this.socket.send(
+            formatRecord({
+              type: MessageType.Completion,
+              invocationId: message.invocationId,
+              error: `Method '${String(message.target)}' cannot be invoked: this hub runs in serverless mode with no upstream configured.`,
+            }),
+            TEXT_FRAME,
+          );
+        }
+        return;
+      case MessageType.Close:
+        this.markClosed();
+        this.socket.close(1000);
+        return;
+      case MessageType.Ping:
+      case MessageType.StreamItem:
+      case MessageType.CancelInvocation:
+      case MessageType.Completion:
+        return;
+      default:
+        this.log.debug(`connection ${this.id}: unknown message type ${message.type} skipped.`);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import type { WebSocketServer } from 'ws';
+import {
+  TokenError,
+  clientAudience,
+  verifyToken,
+  type VerifiedToken,
+} from '../signalr/accessTokens';
+import type { SignalRConnectionString } from '../signalr/ConnectionString';
+import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
+import { HttpError } from './HttpError';
+
+/** A negotiated connection waiting for its WebSocket (spec §4). */
+export interface PendingConnection {
+  readonly connectionId: string;
+  readonly hub: string;
+  readonly userId?: string;
+  readonly negotiatedAt: number;
+}
+
+export interface ClientEndpointContext {
+  readonly cs: SignalRConnectionString;
+  readonly pending: Map<string, PendingConnection>;
+  readonly isConnected: (connectionToken: string) => boolean;
+  readonly connectionCount: () => number;
+  readonly maxConnections: number;
+}
+
+const AVAILABLE_TRANSPORTS = [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }];
+
+/** The one `hub` query parameter, valid, or a 400 (spec §3, §4). */
+export function readHub(url: URL): string {
+  const hubs = url.searchParams.getAll('hub');
+  if (hubs.length !== 1)
+    throw new HttpError(
+      400,
+      hubs.length === 0
+        ? 'The hub query parameter is required.'
+        : 'The hub query parameter must appear once.',
+    );
+  const hub = hubs[0];
+  if (!HUB_NAME_PATTERN.test(hub))
+    throw new HttpError(
+      400,
+      `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
+    );
+  return hub;
+}
+
+function tokenFrom(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined && /^Bearer /i.test(header)) return header.slice(7).trim();
+  return url.searchParams.get('access_token') ?? undefined;
+}
+
+/** Verifies a client token for a hub, mapping token failures to 401 with the reason. */
+async function authenticate(
+  ctx: ClientEndpointContext,
+  req: IncomingMessage,
+  url: URL,
+  hub: string,
+): Promise<VerifiedToken> {
+  try {
+    return await verifyToken(tokenFrom(req, url), ctx.cs.accessKey, [clientAudience(ctx.cs, hub)]);
+  } catch (error) {
+    if (error instanceof TokenError) {
+      throw new HttpError(401, error.message, {
+        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
+      });
+    }
+    throw error;
+  }
+}
+
+/** POST /client/negotiate?hub=...: issues a connection id and token (negotiate v0 and v1). */
+export async function negotiate(
+  ctx: ClientEndpointContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  if (req.method !== 'POST') throw new HttpError(405, 'Negotiate takes POST.', { Allow: 'POST' });
+  const hub = readHub(url);
+  const token = await authenticate(ctx, req, url, hub);
+  if (ctx.connectionCount() + ctx.pending.size >= ctx.maxConnections) {
+    throw new HttpError(
+      429,
+      `The connection limit of ${ctx.maxConnections} has been reached; try again later.`,
+    );
+  }
+  const connectionId = randomUUID();
+  const version = url.searchParams.get('negotiateVersion') === '1' ? 1 : 0;
+  // v1 keeps the id private and connects with a separate token; v0 connects with the id itself.
+  const connectionToken = version === 1 ? randomBytes(16).toString('base64url') : connectionId;
+  ctx.pending.set(connectionToken, {
+    connectionId,
+    hub,
+    userId: token.userId,
+    negotiatedAt: Date.now(),
+  });
+  const body =
+    version === 1
+      ? {
+          connectionId,
+          connectionToken,
+          negotiateVersion: 1,
+          availableTransports: AVAILABLE_TRANSPORTS,
+        }
+      : { connectionId, availableTransports: AVAILABLE_TRANSPORTS };
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function refuseUpgrade(socket: Duplex, error: HttpError): void {
+  const body = JSON.stringify({ error: error.message });
+  const headers = Object.entries({
+    ...error.headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
+  socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${headers}\r\n\r\n${body}`);
+}
+
+/**
+ * GET /client/?hub=...&id=... with Upgrade: the WebSocket transport. Refusals are the service's:
+ * 401 token, 400 hub, 404 unknown or stale id, 409 a second socket on one id (spec §4).
+ */
+export async function upgrade(
+  ctx: ClientEndpointContext,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  onSocket: (pending: PendingConnection, ws: import('ws').WebSocket) => void,
+): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/client/' && url.pathname !== '/client')
+      throw new HttpError(404, `No WebSocket endpoint at ${url.pathname}.`);
+    const hub = readHub(url);
+    await authenticate(ctx, req, url, hub);
+    const id = url.searchParams.get('id');
+    if (id === null)
+      throw new HttpError(
+        400,
+        'The id query parameter (the connection token from negotiate) is required.',
+      );
+    if (ctx.isConnected(id))
+      throw new HttpError(409, 'A WebSocket is already connected with this id.');
+    const pending = ctx.pending.get(id);
+    if (
+      pending === undefined ||
+      Date.now() - pending.negotiatedAt > NEGOTIATE_TTL_MS ||
+      pending.hub.toLowerCase() !== hub.toLowerCase()
+    ) {
+      if (pending !== undefined) ctx.pending.delete(id);
+      throw new HttpError(
+        404,
+        'No connection with this id: negotiate again, and connect within 5 seconds.',
+      );
+    }
+    ctx.pending.delete(id);
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(pending, ws));
+  } catch (error) {
+    refuseUpgrade(
+      socket,
+      error instanceof HttpError ? error : new HttpError(500, 'The service had an internal error.'),
+    );
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run signalr-emulator`: the local Azure SignalR Service alone, started from the app's own
+ * AzureSignalRConnectionString (the environment wins over local.settings.json, as in Core Tools).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator } from '.';
+
+function connectionStringSetting(): string {
+  const fromEnv = process.env.AzureSignalRConnectionString;
+  if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
+  const settings = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', '..', 'local.settings.json'), 'utf8'),
+  ) as { Values?: Record<string, string> };
+  const value = settings.Values?.AzureSignalRConnectionString;
+  if (value === undefined)
+    throw new Error(
+      'AzureSignalRConnectionString is set neither in the environment nor in local.settings.json Values.',
+    );
+  return value;
+}
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator({ connectionString: connectionStringSetting() });
+  process.stdout.write(
+    `SignalR Service emulator (serverless mode) on http://localhost:${emulator.port}\nConnection string: AzureSignalRConnectionString="${emulator.connectionString}"\nPress Ctrl-C to stop.\n`,
+  );
+  const stop = (): void => void emulator.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'The SignalR emulator port is already in use; stop whatever holds it or change Port in the connection string. ' : ''}${message}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,204 @@
+import WebSocket from 'ws';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { parseConnectionString } from '../../local/signalr/ConnectionString';
+import { createClientToken } from '../../local/signalr/accessTokens';
+import { EmulatorFixture } from './support';
+
+/** Spec §4-5: negotiate and upgrade refusals, the handshake, frames, invocations, cleanup. */
+describe('emulator client endpoint', () => {
+  let fixture: EmulatorFixture;
+  beforeEach(async () => {
+    fixture = await EmulatorFixture.start({ maxConnections: 3, maxMessageBytes: 4096 });
+  });
+  afterEach(() => fixture.close());
+
+  const base = () => `http://localhost:${fixture.emulator.port}`;
+  const token = (hub = 'chat', user = 'alice') =>
+    createClientToken(fixture.cs, { hub, userId: user });
+  const negotiate = async (query = 'hub=chat&negotiateVersion=1', auth?: string) =>
+    fetch(`${base()}/client/negotiate?${query}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${auth ?? (await token())}`,
+        Origin: 'http://127.0.0.1:5500',
+      },
+    });
+  const openSocket = (id: string, auth: string, hub = 'chat') =>
+    new Promise<{ ws?: WebSocket; status?: number }>((resolve) => {
+      const ws = new WebSocket(
+        `ws://localhost:${fixture.emulator.port}/client/?hub=${hub}&id=${encodeURIComponent(id)}`,
+        { headers: { Authorization: `Bearer ${auth}` } },
+      );
+      ws.on('open', () => resolve({ ws }));
+      ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+      ws.on('error', () => undefined);
+    });
+
+  it('answers negotiate v1 with a connection token and only WebSockets, echoing the origin with credentials', async () => {
+    const response = await negotiate();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5500');
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual([
+      'availableTransports',
+      'connectionId',
+      'connectionToken',
+      'negotiateVersion',
+    ]);
+    expect(body.availableTransports).toEqual([
+      { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
+    ]);
+  });
+
+  it('answers negotiate v0 with the connection id only', async () => {
+    const body = (await (await negotiate('hub=chat')).json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['availableTransports', 'connectionId']);
+  });
+
+  it('answers the browser preflight', async () => {
+    const response = await fetch(`${base()}/client/negotiate?hub=chat`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://localhost:5500',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,x-requested-with,x-signalr-user-agent',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'authorization,x-requested-with,x-signalr-user-agent',
+    );
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
+  it.each([
+    ['a missing token', 'hub=chat', '', 401],
+    ['a token for another hub', 'hub=chat', 'other', 401],
+    ['two hub parameters', 'hub=chat&hub=x', undefined, 400],
+    ['no hub parameter', 'negotiateVersion=1', undefined, 400],
+    ['an invalid hub name', 'hub=1chat', undefined, 400],
+  ])('refuses negotiate with %s', async (_label, query, tokenHub, status) => {
+    const auth = tokenHub === '' ? '' : tokenHub === undefined ? undefined : await token(tokenHub);
+    const response = await fetch(`${base()}/client/negotiate?${query}`, {
+      method: 'POST',
+      headers: auth ? { Authorization: `Bearer ${auth}` } : {},
+    });
+    expect(response.status).toBe(status);
+    if (status === 401) expect(response.headers.get('www-authenticate')).toMatch(/invalid_token/);
+  });
+
+  it('refuses an upgrade with a bad token (401), an unknown id (404), and a second socket on one id (409)', async () => {
+    const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
+    const wrongKey = await createClientToken(
+      parseConnectionString('Endpoint=http://localhost;AccessKey=another-key;Version=1.0'),
+      { hub: 'chat', userId: 'alice' },
+    );
+    expect((await openSocket(connectionToken, wrongKey)).status).toBe(401);
+    expect((await openSocket('unknown-id', await token())).status).toBe(404);
+    const first = await openSocket(connectionToken, await token());
+    expect(first.ws).toBeDefined();
+    expect((await openSocket(connectionToken, await token())).status).toBe(409);
+    first.ws!.close();
+  });
+
+  it('answers 404 to an upgrade more than 5 s after negotiate', async () => {
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'setTimeout',
+        'setInterval',
+        'clearTimeout',
+        'clearInterval',
+        'queueMicrotask',
+      ],
+    });
+    try {
+      const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
+      jest.setSystemTime(Date.now() + 6000);
+      const auth = await token();
+      expect((await openSocket(connectionToken, auth)).status).toBe(404);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('answers 429 past the connection limit', async () => {
+    for (let i = 0; i < 3; i++) await fixture.connect(`u${i}`);
+    const response = await negotiate();
+    expect(response.status).toBe(429);
+  });
+
+  it('refuses a handshake for another protocol with an error record, then closes', async () => {
+    const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
+    const { ws } = await openSocket(connectionToken, await token());
+    const reply = new Promise<string>((resolve) =>
+      ws!.once('message', (data) => resolve(data.toString())),
+    );
+    const closed = new Promise<void>((resolve) => ws!.once('close', () => resolve()));
+    ws!.send('{"protocol":"messagepack","version":1}\u001e');
+    expect(await reply).toBe(
+      `{"error":"The protocol 'messagepack' is not supported; this service speaks 'json'."}\u001e`,
+    );
+    await closed;
+  });
+
+  it('closes a connection that sends a frame over the size limit (1009)', async () => {
+    const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
+    const { ws } = await openSocket(connectionToken, await token());
+    const handshake = new Promise<void>((resolve) => ws!.once('message', () => resolve()));
+    ws!.send('{"protocol":"json","version":1}\u001e');
+    await handshake;
+    const closed = new Promise<number>((resolve) => ws!.once('close', (code) => resolve(code)));
+    ws!.send(`${JSON.stringify({ type: 1, target: 'x', arguments: ['y'.repeat(5000)] })}\u001e`);
+    expect(await closed).toBe(1009);
+  });
+
+  it('answers a client invoke with a Completion error, so invoke() does not hang', async () => {
+    const connection = await fixture.connect('alice');
+    await expect(connection.invoke('SendMessage', 'hi')).rejects.toThrow(
+      /serverless mode with no upstream/,
+    );
+    await connection.send('SendMessage', 'fire and forget');
+  });
+
+  it('leaves no connection, user or group behind when every client leaves', async () => {
+    const a = await fixture.connect('alice');
+    const b = await fixture.connect('bob');
+    expect(
+      (await fixture.call('PUT', `/api/v1/hubs/chat/groups/g/connections/${b.connectionId}`))
+        .status,
+    ).toBe(200);
+    expect(fixture.emulator.stats()).toEqual(
+      expect.objectContaining({ connections: 2, users: 2, groups: 1 }),
+    );
+    await a.stop();
+    await b.stop();
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        fixture.emulator.stats().connections === 0 ? resolve() : setImmediate(check);
+      check();
+    });
+    expect(fixture.emulator.stats()).toEqual({
+      connections: 0,
+      users: 0,
+      groups: 0,
+      userGroups: 0,
+      pending: 0,
+    });
+  });
+
+  it('lets a client with automatic reconnect reconnect after the service closes with allowReconnect', async () => {
+    const connection = new HubConnectionBuilder()
+      .withUrl(`${fixture.negotiateBase}/api?user=alice`)
+      .withAutomaticReconnect([0])
+      .configureLogging(LogLevel.None)
+      .build();
+    await connection.start();
+    const reconnecting = new Promise<void>((resolve) => connection.onreconnecting(() => resolve()));
+    await fixture.emulator.close();
+    await reconnecting;
+    await connection.stop();
+  });
+});

@@ -1,0 +1,164 @@
+import { SignJWT } from 'jose';
+import { EmulatorFixture } from './support';
+
+/** Every row of spec §3's table, with its status code and x-ms-error-code. */
+describe('emulator REST API status codes', () => {
+  let fixture: EmulatorFixture;
+  let id: string;
+
+  beforeAll(async () => {
+    fixture = await EmulatorFixture.start();
+    id = (await fixture.connect('alice')).connectionId!;
+  });
+  afterAll(() => fixture.close());
+
+  const v2 = '?api-version=2022-06-01';
+  const body = { target: 'newMessage', arguments: ['x'] };
+  // [method, path (with {id}), expected status, x-ms-error-code or '', body?]
+  const rows: readonly (readonly [string, string, number, string, unknown?])[] = [
+    ['HEAD', '/api/v1/health', 200, ''],
+    ['HEAD', '/api/health', 200, ''],
+    ['POST', '/api/v1/hubs/chat', 202, '', body],
+    ['POST', `/api/hubs/chat/:send${v2}`, 202, '', body],
+    ['POST', '/api/v1/hubs/chat/users/alice', 202, '', body],
+    ['POST', `/api/hubs/chat/users/alice/:send${v2}`, 202, '', body],
+    ['POST', '/api/v1/hubs/chat/groups/g1', 202, '', body],
+    ['POST', `/api/hubs/chat/groups/g1/:send${v2}`, 202, '', body],
+    ['POST', '/api/v1/hubs/chat/connections/{id}', 202, '', body],
+    ['POST', `/api/hubs/chat/connections/{id}/:send${v2}`, 202, '', body],
+    ['PUT', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, ''],
+    ['PUT', '/api/v1/hubs/chat/groups/g1/connections/nope', 404, 'Error.Connection.NotExisted'],
+    ['HEAD', '/api/v1/hubs/chat/groups/g1', 200, ''],
+    ['GET', '/api/v1/hubs/chat/groups/g1', 200, ''],
+    ['HEAD', `/api/hubs/chat/groups/g1${v2}`, 200, ''],
+    ['DELETE', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, ''],
+    [
+      'DELETE',
+      '/api/v1/hubs/chat/groups/g1/connections/{id}',
+      404,
+      'Warning.Connection.NotExisted',
+    ],
+    ['GET', '/api/v1/hubs/chat/groups/g1', 404, 'Warning.Group.NotExisted'],
+    ['PUT', `/api/hubs/chat/groups/g2/connections/{id}${v2}`, 200, ''],
+    ['DELETE', `/api/hubs/chat/connections/{id}/groups${v2}`, 200, ''],
+    ['HEAD', `/api/hubs/chat/groups/g2${v2}`, 404, 'Warning.Group.NotExisted'],
+    ['PUT', '/api/v1/hubs/chat/groups/g3/users/alice?ttl=60', 202, ''],
+    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 200, ''],
+    ['HEAD', `/api/hubs/chat/users/alice/groups/g3${v2}`, 200, ''],
+    ['DELETE', '/api/v1/hubs/chat/groups/g3/users/alice', 202, ''],
+    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 404, 'Info.User.NotInGroup'],
+    ['PUT', `/api/hubs/chat/users/alice/groups/g4${v2}`, 200, ''],
+    ['DELETE', `/api/hubs/chat/users/alice/groups/g4${v2}`, 204, ''],
+    ['DELETE', '/api/v1/hubs/chat/users/alice/groups', 200, ''],
+    ['DELETE', `/api/hubs/chat/users/alice/groups${v2}`, 204, ''],
+    ['GET', '/api/v1/hubs/chat/users/alice', 200, ''],
+    ['HEAD', `/api/hubs/chat/users/alice${v2}`, 200, ''],
+    ['GET', '/api/v1/hubs/chat/users/nobody', 404, 'Warning.User.NotExisted'],
+    ['GET', '/api/v1/hubs/chat/connections/{id}', 200, ''],
+    ['HEAD', `/api/hubs/chat/connections/{id}${v2}`, 200, ''],
+    ['GET', '/api/v1/hubs/chat/connections/nope', 404, 'Warning.Connection.NotExisted'],
+    ['POST', `/api/hubs/chat/groups/g1/:closeConnections${v2}`, 204, ''],
+    ['POST', `/api/hubs/chat/users/nobody/:closeConnections${v2}`, 204, ''],
+    ['POST', '/api/v1/hubs/9bad', 400, '', body],
+    ['POST', `/api/v1/hubs/chat/groups/${encodeURIComponent('   ')}`, 400, '', body],
+    ['POST', `/api/v1/hubs/chat/groups/${'g'.repeat(1025)}`, 400, '', body],
+    ['POST', '/api/v1/hubs/chat', 400, '', { arguments: [] }],
+  ];
+
+  it.each(
+    rows.map(
+      ([m, p, s, c, b]) => [m, p, s, c, b ?? null] as [string, string, number, string, unknown],
+    ),
+  )('%s %s answers %i %s', async (method, template, status, errorCode, requestBody) => {
+    const response = await fixture.call(
+      method,
+      template.replace('{id}', id),
+      requestBody ?? undefined,
+    );
+    expect(response.status).toBe(status);
+    expect(response.headers.get('x-ms-error-code') ?? '').toBe(errorCode);
+  });
+
+  it('answers 413 to a body over 1 MB', async () => {
+    const response = await fixture.call('POST', '/api/v1/hubs/chat', {
+      target: 'newMessage',
+      arguments: ['x'.repeat(1024 * 1024)],
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('closes a connection: DELETE /connections/{id} then it no longer exists (v1 202, 2022 200, POST /:closeConnections 204)', async () => {
+    const other = (await fixture.connect('carol')).connectionId!;
+    expect(
+      (await fixture.call('DELETE', `/api/v1/hubs/chat/connections/${other}?reason=bye`)).status,
+    ).toBe(202);
+    expect((await fixture.call('GET', `/api/v1/hubs/chat/connections/${other}`)).status).toBe(404);
+    const third = (await fixture.connect('dave')).connectionId!;
+    expect((await fixture.call('DELETE', `/api/hubs/chat/connections/${third}${v2}`)).status).toBe(
+      200,
+    );
+    await fixture.connect('erin');
+    expect(
+      (await fixture.call('POST', `/api/hubs/chat/:closeConnections${v2}&excluded=${id}`)).status,
+    ).toBe(204);
+    expect((await fixture.call('GET', '/api/v1/hubs/chat/users/erin')).status).toBe(404);
+    expect((await fixture.call('GET', `/api/v1/hubs/chat/connections/${id}`)).status).toBe(200);
+  });
+
+  describe('server tokens', () => {
+    const url = () => fixture.rest('/api/v1/hubs/chat');
+    const sign = (payload: Record<string, unknown>, key: string, lifetime: number) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(now)
+        .setExpirationTime(now + lifetime)
+        .sign(new TextEncoder().encode(key));
+    };
+    it.each([
+      ['missing', async () => '', /No access token/],
+      [
+        'signed with the wrong key',
+        () => sign({ aud: 'http://localhost/api/v1/hubs/chat' }, 'wrong-key', 60),
+        /signature is invalid/,
+      ],
+      [
+        'expired',
+        () => sign({ aud: 'http://localhost/api/v1/hubs/chat' }, fixture.cs.accessKey, -60),
+        /expired/,
+      ],
+      [
+        'for another URL',
+        () => sign({ aud: 'http://localhost/api/v1/hubs/other' }, fixture.cs.accessKey, 60),
+        /audience/,
+      ],
+    ])('refuses a token %s with 401 naming the reason', async (_label, makeToken, reason) => {
+      const token = await makeToken();
+      const response = await fetch(url(), {
+        method: 'POST',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+      expect(((await response.json()) as { error: string }).error).toMatch(reason);
+    });
+
+    it('accepts an audience with the port or the query, as SDKs send them', async () => {
+      const token = await sign(
+        { aud: `${url()}?api-version=2022-06-01` },
+        fixture.cs.accessKey,
+        60,
+      );
+      expect(
+        (
+          await fetch(url(), {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}` },
+            body: JSON.stringify(body),
+          })
+        ).status,
+      ).toBe(202);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { startEmulator, type SignalREmulator } from '../../local/emulator';
+import {
+  parseConnectionString,
+  serverBaseUrl,
+  type SignalRConnectionString,
+} from '../../local/signalr/ConnectionString';
+import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
+
+export const DEV_CONNECTION_STRING =
+  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+
+/** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
+export class EmulatorFixture {
+  private constructor(
+    readonly emulator: SignalREmulator,
+    readonly cs: SignalRConnectionString,
+    private readonly negotiateServer: Server,
+    readonly negotiateBase: string,
+    private readonly connections: HubConnection[] = [],
+  ) {}
+
+  static async start(
+    options: { maxConnections?: number; maxMessageBytes?: number; maxBufferedBytes?: number } = {},
+  ): Promise<EmulatorFixture> {
+    const emulator = await startEmulator({
+      connectionString: DEV_CONNECTION_STRING,
+      port: 0,
+      logLevel: 'silent',
+      ...options,
+    });
+    const cs = parseConnectionString(emulator.connectionString);
+    // The app's negotiate function, reduced to its contract: {url, accessToken} for ?user=.
+    const server = createServer((req, res) => {
+      const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user') ?? undefined;
+      void createConnectionInfo(cs, { hub: 'chat', userId: user }).then((info) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new EmulatorFixture(
+      emulator,
+      cs,
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
+  }
+
+  /** Connects the official client through the negotiate redirect, as a browser would. */
+  async connect(
+    user: string | undefined,
+    onMessage?: (message: unknown) => void,
+  ): Promise<HubConnection> {
+    const query = user === undefined ? '' : `?user=${encodeURIComponent(user)}`;
+    // The client appends /negotiate to the base URL and keeps the query.
+    const connection = new HubConnectionBuilder()
+      .withUrl(`${this.negotiateBase}/api${query}`)
+      .configureLogging(LogLevel.None)
+      .build();
+    if (onMessage) connection.on('newMessage', onMessage);
+    await connection.start();
+    this.connections.push(connection);
+    return connection;
+  }
+
+  rest(path: string): string {
+    return `${serverBaseUrl(this.cs)}${path}`;
+  }
+
+  /** Calls the REST API with a valid server token for the URL. */
+  async call(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+    const url = this.rest(path);
+    const auth = token ?? (await createServerToken(this.cs, url.split('?')[0]));
+    return fetch(url, {
+      method,
+      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((connection) => connection.stop()));
+    await this.emulator.close();
+    await new Promise<void>((resolve) => this.negotiateServer.close(() => resolve()));
+  }
+}
+
+/** Collects messages and resolves when `count` have arrived. */
+export class Inbox {
+  readonly messages: unknown[] = [];
+  private waiter?: { count: number; resolve: () => void };
+  readonly receive = (message: unknown): void => {
+    this.messages.push(message);
+    if (this.waiter && this.messages.length >= this.waiter.count) this.waiter.resolve();
+  };
+  waitFor(count: number, timeoutMs = 3000): Promise<void> {
+    if (this.messages.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Expected ${count} messages, got ${JSON.stringify(this.messages)}`)),
+        timeoutMs,
+      );
+      this.waiter = { count, resolve: () => (clearTimeout(timer), resolve()) };
+    });
+  }
+}
