@@ -1,0 +1,96 @@
+/**
+ * A child process that runs one server under test, so the benchmark's 10,000 client sockets and
+ * the server's 10,000 live in different processes (each under the open-file limit), and so the
+ * server's memory can be read on its own. Speaks to the parent over IPC:
+ * parent → {type: 'memory'} | {type: 'close'}; child → {type: 'ready', ...} | {type: 'memory', ...}.
+ */
+import { startEmulator } from '../local/emulator';
+import { startStack } from '../local/stack';
+import { startRawBroadcastServer } from './rawBroadcastServer';
+
+export type ServerRole = 'stack' | 'emulator' | 'raw';
+
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly api?: string;
+  readonly connectionString?: string;
+  readonly port?: number;
+}
+
+export interface MemoryMessage {
+  readonly type: 'memory';
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly connections?: number;
+}
+
+/** The emulator's well-known development string; the port is replaced by a free one. */
+export const EMULATOR_CONNECTION_STRING =
+  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+
+async function start(
+  role: ServerRole,
+): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
+  switch (role) {
+    case 'stack': {
+      const stack = await startStack({
+        ports: { signalr: 0, frontDoor: 0, content: 0 },
+        logLevel: 'warn',
+      });
+      return {
+        ready: { type: 'ready', api: stack.urls.api, connectionString: stack.connectionString },
+        close: () => stack.close(),
+      };
+    }
+    case 'emulator': {
+      const emulator = await startEmulator({
+        connectionString: EMULATOR_CONNECTION_STRING,
+        port: 0,
+        logLevel: 'warn',
+      });
+      return {
+        ready: { type: 'ready', port: emulator.port, connectionString: emulator.connectionString },
+        close: () => emulator.close(),
+        connections: () => emulator.stats().connections,
+      };
+    }
+    case 'raw': {
+      const raw = await startRawBroadcastServer();
+      return { ready: { type: 'ready', port: raw.port }, close: () => raw.close() };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const role = process.argv[2] as ServerRole;
+  const server = await start(role);
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'memory') {
+      // Collect twice so what is measured is what is live, not garbage awaiting collection.
+      global.gc?.();
+      global.gc?.();
+      const usage = process.memoryUsage();
+      const reply: MemoryMessage = {
+        type: 'memory',
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        external: usage.external,
+        arrayBuffers: usage.arrayBuffers,
+        connections: server.connections?.(),
+      };
+      process.send?.(reply);
+    } else if (message.type === 'close') {
+      void server.close().then(() => process.exit(0));
+    }
+  });
+  process.send?.(server.ready);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench server failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startEmulator, type SignalREmulator } from '../emulator';
+import { FrontDoor } from '../frontdoor/FrontDoor';
+import { FunctionHost } from '../host/FunctionHost';
+import { applyValues, readLocalSettings } from '../host/localSettings';
+import { createLogger, type LogLevel } from '../log';
+import { StaticServer } from '../static/StaticServer';
+
+/** The whole offline stack of DESIGN.md in one process: what `npm start` and the tests run. */
+export interface StackOptions {
+  /** Defaults 8888 / 7071 / 5500; 0 picks a free port. */
+  readonly ports?: {
+    readonly signalr?: number;
+    readonly frontDoor?: number;
+    readonly content?: number;
+  };
+  readonly logLevel?: LogLevel;
+  /** The app's folder (host.json, function folders, content/); defaults to the repository. */
+  readonly projectRoot?: string;
+}
+
+export interface Stack {
+  readonly urls: { readonly page: string; readonly api: string; readonly signalr: string };
+  readonly connectionString: string;
+  stopSignalR(): Promise<void>;
+  startSignalR(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CONNECTION_SETTING = 'AzureSignalRConnectionString';
+
+/** The app folder: the nearest one up with host.json (from src/ under jest, from dist/ when built). */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'host.json'))) return dir;
+    if (dirname(dir) === dir)
+      throw new Error(`No host.json found above ${from}; pass projectRoot.`);
+  }
+}
+
+/** A port already taken gets a message naming it. */
+async function bind<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `Port ${port} (${what}) is already in use: stop whatever holds it, then try again.`,
+      );
+    throw error;
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const root = options.projectRoot ?? findProjectRoot(__dirname);
+  const settings = readLocalSettings(root);
+  applyValues(settings.values);
+  const log = createLogger('host', options.logLevel);
+  const ports = {
+    signalr: options.ports?.signalr ?? 8888,
+    frontDoor: options.ports?.frontDoor ?? settings.port,
+    content: options.ports?.content ?? 5500,
+  };
+  const baseConnectionString = process.env[CONNECTION_SETTING] ?? '';
+
+  let emulator: SignalREmulator | undefined = await bind(
+    'SignalR Service emulator',
+    ports.signalr,
+    () =>
+      startEmulator({
+        connectionString: baseConnectionString,
+        port: ports.signalr,
+        logLevel: options.logLevel,
+      }),
+  );
+  const signalrPort = emulator.port;
+  const connectionString = emulator.connectionString;
+  // The functions must reach the emulator where it really listens.
+  process.env[CONNECTION_SETTING] = connectionString;
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await emulator?.close();
+    emulator = undefined;
+  };
+  try {
+    const host = new FunctionHost({ root, log });
+    const hostPort = await host.listen();
+    cleanups.push(() => host.close());
+    const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });
+    const contentPort = await bind('page server', ports.content, () => pages.listen());
+    cleanups.push(() => pages.close());
+    const corsOrigins = [
+      ...new Set([
+        ...settings.cors,
+        `http://127.0.0.1:${contentPort}`,
+        `http://localhost:${contentPort}`,
+      ]),
+    ];
+    const frontDoor = new FrontDoor({
+      target: `http://127.0.0.1:${hostPort}`,
+      port: ports.frontDoor,
+      corsOrigins,
+      corsCredentials: settings.corsCredentials,
+      log,
+    });
+    const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
+    cleanups.push(() => frontDoor.close());
+    if (frontDoorPort !== 7071) pages.configure({ frontDoorPort, authProvider: 'aad' });
+    return {
+      urls: {
+        page: `http://127.0.0.1:${contentPort}`,
+        api: `http://127.0.0.1:${frontDoorPort}`,
+        signalr: `http://localhost:${signalrPort}`,
+      },
+      connectionString,
+      stopSignalR: async () => {
+        await emulator?.close();
+        emulator = undefined;
+      },
+      startSignalR: async () => {
+        emulator ??= await startEmulator({
+          connectionString,
+          port: signalrPort,
+          logLevel: options.logLevel,
+        });
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

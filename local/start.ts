@@ -1,0 +1,37 @@
+/**
+ * `npm start`: the whole app offline on the default ports (DESIGN.md). Ctrl-C stops it all.
+ */
+import { startStack } from './stack';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const stack = await startStack();
+  process.stdout.write(
+    [
+      '',
+      `Serverless Chat is running offline (ready in ${Math.round(performance.now() - started)} ms):`,
+      `  page         ${stack.urls.page}  (also http://localhost:5500)`,
+      `  API          ${stack.urls.api}/api  (front door: local App Service Authentication + CORS)`,
+      `  SignalR      ${stack.urls.signalr}  (local Azure SignalR Service emulator)`,
+      '',
+      'Open the page in two browser windows (or one private window), press "Sign in" and type any',
+      'name in each: sign-in is local and needs no account. Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void stack.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

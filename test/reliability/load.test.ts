@@ -1,0 +1,148 @@
+import type WebSocket from 'ws';
+import { closeClients, hubTarget, openClients } from '../../bench/loadClients';
+import { startStack, type Stack } from '../../local/stack';
+import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import { postMessage, signIn } from './support';
+
+/**
+ * Issue 6 load: 1,000 clients (100 users with 10 connections each) and 5,000 mixed public and
+ * private messages from 10 concurrent senders through the full path. Every message must reach
+ * exactly the right connections, exactly once, in each sender's order.
+ */
+const USERS = 100;
+const CLIENTS = 1_000;
+const SENDERS = 10;
+const PER_SENDER = 500;
+
+interface Sent {
+  readonly text: string;
+  readonly sender: string;
+  readonly recipient?: string;
+}
+
+jest.setTimeout(90_000);
+
+describe('load', () => {
+  let stack: Stack;
+  let sockets: WebSocket[] = [];
+
+  afterAll(async () => {
+    await closeClients(sockets);
+    await stack?.close();
+  });
+
+  it('delivers 5,000 mixed messages to 1,000 clients exactly once, in order, losing none', async () => {
+    stack = await startStack({
+      ports: { signalr: 0, frontDoor: 0, content: 0 },
+      logLevel: 'silent',
+    });
+    const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
+    const cookies = await Promise.all(users.map((user) => signIn(stack.urls.api, user)));
+    const infos = await Promise.all(
+      cookies.map(
+        async (cookie) =>
+          (await (
+            await fetch(`${stack.urls.api}/api/negotiate`, {
+              method: 'POST',
+              headers: { Cookie: cookie },
+            })
+          ).json()) as { url: string; accessToken: string },
+      ),
+    );
+
+    // What each connection received, in order, as "sender:seq".
+    const received: string[][] = Array.from({ length: CLIENTS }, () => []);
+    let deliveries = 0;
+    let onDelivery: (() => void) | undefined;
+    sockets = await openClients(
+      CLIENTS,
+      50,
+      (index) => hubTarget(infos[index % USERS]),
+      (index) => (frame) => {
+        for (const record of frame.split('\u001e')) {
+          if (record.length === 0) continue;
+          const message = JSON.parse(record) as {
+            type: number;
+            target?: string;
+            arguments?: ChatMessage[];
+          };
+          if (message.type !== 1 || message.target !== 'newMessage') continue;
+          received[index].push(message.arguments![0].text);
+          deliveries++;
+          onDelivery?.();
+        }
+      },
+    );
+
+    const sent: Sent[] = [];
+    await Promise.all(
+      Array.from({ length: SENDERS }, async (_, s) => {
+        for (let k = 0; k < PER_SENDER; k++) {
+          const recipient = k % 20 === 0 ? undefined : users[(s * 7 + k * 13) % USERS];
+          const message: Sent = { text: `${users[s]}:${k}`, sender: users[s], recipient };
+          sent.push(message);
+          const result = await postMessage(
+            stack.urls.api,
+            cookies[s],
+            JSON.stringify({ text: message.text, recipient: recipient ?? null }),
+          );
+          if (result.status !== 202)
+            throw new Error(
+              `POST ${message.text} answered ${result.status}: ${JSON.stringify(result.json)}`,
+            );
+        }
+      }),
+    );
+    expect(sent).toHaveLength(SENDERS * PER_SENDER);
+
+    const expectedFor = (user: string) =>
+      sent.filter((m) => m.recipient === undefined || m.recipient === user || m.sender === user);
+    const expectedTotal = Array.from(
+      { length: CLIENTS },
+      (_, index) => expectedFor(users[index % USERS]).length,
+    ).reduce((a, b) => a + b, 0);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Only ${deliveries} of ${expectedTotal} deliveries arrived.`)),
+        30_000,
+      );
+      onDelivery = () => {
+        if (deliveries >= expectedTotal) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      onDelivery();
+    });
+
+    let lost = 0;
+    let duplicates = 0;
+    let outOfOrder = 0;
+    let misdelivered = 0;
+    for (let index = 0; index < CLIENTS; index++) {
+      const user = users[index % USERS];
+      const expected = new Set(expectedFor(user).map((m) => m.text));
+      const seen = new Set<string>();
+      const lastSeq = new Map<string, number>();
+      for (const text of received[index]) {
+        if (!expected.has(text)) misdelivered++;
+        if (seen.has(text)) duplicates++;
+        seen.add(text);
+        const [sender, seq] = text.split(':');
+        if ((lastSeq.get(sender) ?? -1) >= Number(seq)) outOfOrder++;
+        lastSeq.set(sender, Number(seq));
+      }
+      for (const text of expected) if (!seen.has(text)) lost++;
+    }
+    process.stdout.write(
+      `load: ${CLIENTS} clients, ${sent.length} messages (${sent.filter((m) => !m.recipient).length} public), ${deliveries} deliveries, lost ${lost}, duplicates ${duplicates}, misdelivered ${misdelivered}, out of order ${outOfOrder}\n`,
+    );
+    expect({ lost, duplicates, misdelivered, outOfOrder, deliveries }).toEqual({
+      lost: 0,
+      duplicates: 0,
+      misdelivered: 0,
+      outOfOrder: 0,
+      deliveries: expectedTotal,
+    });
+  });
+});
