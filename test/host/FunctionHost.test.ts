@@ -1,0 +1,229 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { FunctionHost } from '../../local/host/FunctionHost';
+import { applyValues } from '../../local/host/localSettings';
+import { createLogger } from '../../local/log';
+
+/** Classic v3 host semantics (spec functions-v3-and-easyauth.md §2-4) on a fixture app. */
+interface Captured {
+  readonly method: string;
+  readonly path: string;
+  readonly body: string;
+  readonly authorization: string;
+}
+
+describe('FunctionHost', () => {
+  let host: FunctionHost;
+  let base: string;
+  let signalr: Server;
+  let signalrUp = true;
+  const captured: Captured[] = [];
+
+  beforeAll(async () => {
+    signalr = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        captured.push({
+          method: req.method!,
+          path: req.url!,
+          body,
+          authorization: req.headers.authorization ?? '',
+        });
+        res.writeHead(signalrUp ? 202 : 503).end();
+      });
+    });
+    await new Promise<void>((resolve) => signalr.listen(0, '127.0.0.1', resolve));
+    const port = (signalr.address() as AddressInfo).port;
+    process.env.AzureSignalRConnectionString = `Endpoint=http://localhost;Port=${port};AccessKey=test-key-0123456789;Version=1.0;`;
+    host = new FunctionHost({
+      root: join(__dirname, '..', 'fixtures', 'app'),
+      log: createLogger('test', 'silent'),
+    });
+    base = `http://127.0.0.1:${await host.listen()}`;
+  });
+
+  afterAll(async () => {
+    await host.close();
+    await new Promise<void>((resolve) => signalr.close(() => resolve()));
+    delete process.env.AzureSignalRConnectionString;
+  });
+
+  beforeEach(() => {
+    captured.length = 0;
+    signalrUp = true;
+  });
+
+  it('routes by template under the route prefix and shapes the request as the host does', async () => {
+    const response = await fetch(`${base}/api/echo/42/more?Q=1`, {
+      method: 'POST',
+      headers: { 'X-Custom-Header': 'v', 'Content-Type': 'text/plain' },
+      body: '{"a":1}',
+    });
+    expect(response.status).toBe(200);
+    const echo = (await response.json()) as Record<string, Record<string, unknown>>;
+    expect(echo.method).toBe('POST');
+    expect(echo.headers['x-custom-header']).toBe('v');
+    expect(echo.query).toEqual({ Q: '1' });
+    expect(echo.params).toEqual({ id: '42', rest: 'more' });
+    expect(echo.body).toEqual({ a: 1 }); // JSON.parse is tried whatever the content type
+    expect(echo.rawBody).toBe('{"a":1}');
+  });
+
+  it('leaves a body that is not JSON as a string, no body undefined, and decodes req.user', async () => {
+    const principal = Buffer.from(JSON.stringify({ auth_typ: 'aad', claims: [] })).toString(
+      'base64',
+    );
+    const text = (await (
+      await fetch(`${base}/api/echo/1`, {
+        method: 'POST',
+        body: 'plain',
+        headers: { 'x-ms-client-principal': principal },
+      })
+    ).json()) as Record<string, unknown>;
+    expect(text.body).toBe('plain');
+    expect(text.user).toEqual({ auth_typ: 'aad', claims: [] });
+    const none = (await (await fetch(`${base}/api/echo/1`)).json()) as Record<string, unknown>;
+    expect(none).not.toHaveProperty('body');
+    expect(none).not.toHaveProperty('rawBody');
+  });
+
+  it('answers 404 for a method outside the list and for unknown routes', async () => {
+    expect((await fetch(`${base}/api/echo/1`, { method: 'DELETE' })).status).toBe(404);
+    expect((await fetch(`${base}/api/nowhere`)).status).toBe(404);
+    expect((await fetch(`${base}/echo/1`)).status).toBe(404);
+  });
+
+  it('answers 200 with an empty body when the handler sets nothing', async () => {
+    const response = await fetch(`${base}/api/Nothing`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  });
+
+  it('answers 500 with an empty body when the handler throws, and keeps serving', async () => {
+    const response = await fetch(`${base}/api/Throws`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('');
+    expect((await fetch(`${base}/api/Nothing`)).status).toBe(200);
+  });
+
+  it('uses entryPoint and an http $return', async () => {
+    const response = await fetch(`${base}/api/Named`);
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('named entry point');
+  });
+
+  it('resolves {query.x} into the signalRConnectionInfo binding, and a missing key fails with 500', async () => {
+    const info = (await (await fetch(`${base}/api/Expression?user=alice`)).json()) as {
+      url: string;
+      accessToken: string;
+    };
+    expect(info.url).toMatch(/^http:\/\/localhost:\d+\/client\/\?hub=chat$/);
+    expect(decodeJwt(info.accessToken)).toEqual(
+      expect.objectContaining({ 'asrs.s.uid': 'alice', aud: 'http://localhost/client/?hub=chat' }),
+    );
+    const missing = await fetch(`${base}/api/Expression`);
+    expect(missing.status).toBe(500);
+    expect(await missing.text()).toBe('');
+  });
+
+  it.each([
+    ['broadcast', { target: 't', arguments: [1] }, 'POST /api/v1/hubs/chat'],
+    [
+      'userId',
+      { target: 't', arguments: [1], userId: 'bob', groupName: 'g' },
+      'POST /api/v1/hubs/chat/users/bob',
+    ],
+    [
+      'connectionId over userId',
+      { target: 't', arguments: [1], userId: 'bob', connectionId: 'c1' },
+      'POST /api/v1/hubs/chat/connections/c1',
+    ],
+    [
+      'groupName',
+      { target: 't', arguments: [1], groupName: 'g 1' },
+      'POST /api/v1/hubs/chat/groups/g%201',
+    ],
+    [
+      'empty userId as absent',
+      { target: 't', arguments: [1], userId: '' },
+      'POST /api/v1/hubs/chat',
+    ],
+    [
+      'add user to group',
+      { userId: 'bob', groupName: 'g', action: 'add' },
+      'PUT /api/v1/hubs/chat/groups/g/users/bob',
+    ],
+    [
+      'remove connection from group',
+      { connectionId: 'c1', groupName: 'g', action: 'remove' },
+      'DELETE /api/v1/hubs/chat/groups/g/connections/c1',
+    ],
+    [
+      'remove user from all groups',
+      { userId: 'bob', action: 'removeAll' },
+      'DELETE /api/v1/hubs/chat/users/bob/groups',
+    ],
+  ])(
+    'sends a signalR output item (%s) to the right REST path with a server token',
+    async (_label, item, call) => {
+      expect(
+        (await fetch(`${base}/api/Send`, { method: 'POST', body: JSON.stringify(item) })).status,
+      ).toBe(202);
+      expect(captured.map((c) => `${c.method} ${c.path}`)).toEqual([call]);
+      const claims = decodeJwt(captured[0].authorization.replace('Bearer ', ''));
+      expect(claims.aud).toBe(`http://localhost${call.split(' ')[1]}`);
+    },
+  );
+
+  it('sends an array item by item, in order, and context.bindings outputs too', async () => {
+    await fetch(`${base}/api/Send`, {
+      method: 'POST',
+      body: JSON.stringify([
+        { target: 'a', arguments: [1], userId: 'x' },
+        { target: 'b', arguments: [2] },
+      ]),
+    });
+    expect(captured.map((c) => `${c.method} ${c.path} ${c.body}`)).toEqual([
+      'POST /api/v1/hubs/chat/users/x {"target":"a","arguments":[1]}',
+      'POST /api/v1/hubs/chat {"target":"b","arguments":[2]}',
+    ]);
+    captured.length = 0;
+    expect((await fetch(`${base}/api/Bindings`, { method: 'POST' })).status).toBe(204);
+    expect(captured.map((c) => c.path)).toEqual(['/api/v1/hubs/chat']);
+  });
+
+  it.each([
+    ['an item without target', { arguments: [] }],
+    ['an item with a string for arguments', { target: 't', arguments: 'x' }],
+    ['a group action without an id', { groupName: 'g', action: 'add' }],
+    ['a number', 7],
+  ])('fails the invocation with 500 for %s, sending nothing', async (_label, item) => {
+    expect(
+      (await fetch(`${base}/api/Send`, { method: 'POST', body: JSON.stringify(item) })).status,
+    ).toBe(500);
+    expect(captured).toEqual([]);
+  });
+
+  it('fails with 500 when the SignalR Service answers an error', async () => {
+    signalrUp = false;
+    expect(
+      (
+        await fetch(`${base}/api/Send`, {
+          method: 'POST',
+          body: JSON.stringify({ target: 't', arguments: [] }),
+        })
+      ).status,
+    ).toBe(500);
+  });
+});
+
+describe('local settings', () => {
+  it('puts Values into the environment, but an existing variable wins', () => {
+    const env: NodeJS.ProcessEnv = { KEEP: 'from the environment' };
+    applyValues({ KEEP: 'from the file', NEW: 'from the file' }, env);
+    expect(env).toEqual({ KEEP: 'from the environment', NEW: 'from the file' });
+  });
+});

@@ -1,0 +1,51 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startStack } from '../../local/stack';
+
+/** The one-command stack: ports, the page's generated settings, clear start-up errors. */
+describe('startStack', () => {
+  it('serves the page and settings that point it at the front door on the host it was loaded from', async () => {
+    const stack = await startStack({
+      ports: { signalr: 0, frontDoor: 0, content: 0 },
+      logLevel: 'silent',
+    });
+    try {
+      const apiPort = new URL(stack.urls.api).port;
+      const page = await fetch(`${stack.urls.page}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const viaLocalhost = await (
+        await fetch(stack.urls.page.replace('127.0.0.1', 'localhost') + '/config.js')
+      ).text();
+      expect(viaLocalhost).toBe(
+        `window.CHAT_CONFIG = {"apiBaseUrl":"http://localhost:${apiPort}","authProvider":"aad"};\n`,
+      );
+      expect((await fetch(`${stack.urls.page}/../package.json`)).status).toBe(404);
+      expect((await fetch(`${stack.urls.page}/%2e%2e/package.json`)).status).toBe(404);
+      // The page's own origin is allowed by CORS even on a dynamic port.
+      const preflight = await fetch(`${stack.urls.api}/api/negotiate`, {
+        method: 'OPTIONS',
+        headers: { Origin: stack.urls.page, 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(stack.urls.page);
+    } finally {
+      await stack.close();
+      await stack.close();
+    }
+  });
+
+  it('names the port that is already in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      await expect(
+        startStack({ ports: { signalr: 0, frontDoor: port, content: 0 }, logLevel: 'silent' }),
+      ).rejects.toThrow(
+        `Port ${port} (front door) is already in use: stop whatever holds it, then try again.`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
