@@ -23,6 +23,11 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The page's settings file runs in the browser as a classic script.
+    files: ['content/config.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'writable' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -1,0 +1,61 @@
+import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatConfig } from './config';
+
+/** Sign-in and sending, against App Service Authentication and POST /api/messages. */
+export type { ChatMessage };
+
+/** The signed-in user's name, or null when signed out (/.auth/me answers 401). */
+export async function fetchSignedInUser(config: ChatConfig): Promise<string | null> {
+  const response = await fetch(`${config.apiBaseUrl}/.auth/me`, { credentials: 'include' });
+  if (response.status === 401) return null;
+  if (!response.ok)
+    throw new Error(`Could not check who is signed in (the server answered ${response.status}).`);
+  const identities = (await response.json()) as { user_id?: string }[];
+  return identities[0]?.user_id ?? null;
+}
+
+function pageUrl(): string {
+  return location.href.split('#')[0];
+}
+
+export function signInUrl(config: ChatConfig): string {
+  return `${config.apiBaseUrl}/.auth/login/${encodeURIComponent(config.authProvider)}?post_login_redirect_uri=${encodeURIComponent(pageUrl())}`;
+}
+
+export function signOutUrl(config: ChatConfig): string {
+  return `${config.apiBaseUrl}/.auth/logout?post_logout_redirect_uri=${encodeURIComponent(pageUrl())}`;
+}
+
+/** A send the server refused or could not complete; `message` is shown to the user. */
+export class SendError extends Error {}
+
+export async function postMessage(
+  config: ChatConfig,
+  text: string,
+  recipient: string | null,
+): Promise<ChatMessage> {
+  let response: Response;
+  try {
+    response = await fetch(`${config.apiBaseUrl}/api/messages`, {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text, recipient }),
+    });
+  } catch {
+    throw new SendError('Could not reach the server. Your message is kept; try again.');
+  }
+  if (response.status === 202) return (await response.json()) as ChatMessage;
+  let reason = '';
+  try {
+    reason = ((await response.json()) as { error?: string }).error ?? '';
+  } catch {
+    // A 5xx from the host has an empty body.
+  }
+  if (response.status === 401)
+    throw new SendError('Your sign-in has expired. Sign in again; your message is kept.');
+  throw new SendError(
+    reason ||
+      `The server could not deliver the message (${response.status}). Your message is kept; try again.`,
+  );
+}

@@ -1,0 +1,77 @@
+import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
+import type { ChatMessage } from './api';
+
+/** What the page shows about its live connection (string values, STYLE habit 4). */
+export enum ConnectionStatus {
+  Connecting = 'connecting',
+  Connected = 'connected',
+  Reconnecting = 'reconnecting',
+  Offline = 'offline',
+}
+
+/** Back-off with jitter, capped at 15 s, never giving up: chat should come back by itself. */
+export function retryDelay(attempt: number): number {
+  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)) + Math.floor(Math.random() * 300);
+}
+
+export interface ChatConnection {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The SignalR connection through negotiate (`{url, accessToken}`, a redirect the client follows;
+ * every reconnect negotiates again, so the token is always fresh).
+ */
+export function createChatConnection(
+  apiBaseUrl: string,
+  onMessage: (message: ChatMessage) => void,
+  onStatus: (status: ConnectionStatus) => void,
+): ChatConnection {
+  const connection: HubConnection = new HubConnectionBuilder()
+    .withUrl(`${apiBaseUrl}/api`, { withCredentials: true })
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: (context) => retryDelay(context.previousRetryCount),
+    })
+    .configureLogging(LogLevel.Warning)
+    .build();
+  let stopped = false;
+  let attempt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  connection.on('newMessage', onMessage);
+  connection.onreconnecting(() => onStatus(ConnectionStatus.Reconnecting));
+  connection.onreconnected(() => onStatus(ConnectionStatus.Connected));
+  connection.onclose(() => {
+    if (stopped) return;
+    onStatus(ConnectionStatus.Offline);
+    schedule();
+  });
+
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => void connect(), retryDelay(attempt++));
+  }
+
+  async function connect(): Promise<void> {
+    if (stopped) return;
+    onStatus(attempt === 0 ? ConnectionStatus.Connecting : ConnectionStatus.Reconnecting);
+    try {
+      await connection.start();
+      attempt = 0;
+      onStatus(ConnectionStatus.Connected);
+    } catch {
+      onStatus(ConnectionStatus.Offline);
+      schedule();
+    }
+  }
+
+  return {
+    start: () => void connect(),
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await connection.stop();
+    },
+  };
+}
