@@ -1,0 +1,169 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../../local/stack';
+
+/**
+ * The page in Debian's chromium against the offline stack (issue 5): sign-in, public and private
+ * messages, text never run as HTML, sign-out, reconnect after the SignalR Service restarts.
+ */
+jest.setTimeout(90_000);
+
+const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('chat page in a browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pages = new Map<string, Page>();
+  let loadedBytes = 0;
+  let firstLoadBytes = 0;
+
+  async function signIn(name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    if (pages.size === 0) {
+      // Page weight: every response's body bytes on the first, signed-out load.
+      page.on(
+        'response',
+        (response) =>
+          void response.body().then(
+            (body) => (loadedBytes += body.length),
+            () => undefined,
+          ),
+      );
+    }
+    await page.goto(`${stack.urls.page}/`);
+    await page.getByText('Sign in to read and send messages.').waitFor();
+    if (pages.size === 0) firstLoadBytes = loadedBytes;
+    await page.getByRole('button', { name: 'Sign in' }).first().click();
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('me').filter({ hasText: name }).waitFor();
+    await page.locator('.status[data-status="connected"]').waitFor();
+    pages.set(name, page);
+    return page;
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.getByLabel('Message', { exact: true }).fill(text);
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+  }
+
+  const texts = (page: Page) => page.locator('.message .text').allTextContents();
+
+  beforeAll(async () => {
+    stack = await startStack({
+      ports: { signalr: 0, frontDoor: 0, content: 0 },
+      logLevel: 'silent',
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    await signIn('alice');
+    process.stdout.write(`page weight: ${firstLoadBytes} bytes on first load (uncompressed)\n`);
+    await signIn('bob');
+    await signIn('carol');
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('shows a public message to everyone with its sender', async () => {
+    await send(pages.get('alice')!, 'Hello everyone!');
+    for (const name of ['alice', 'bob', 'carol']) {
+      const message = pages.get(name)!.locator('.message', { hasText: 'Hello everyone!' });
+      await message.waitFor();
+      await expect(message.locator('.sender').textContent()).resolves.toBe('alice');
+    }
+  });
+
+  it('delivers a private message to the recipient and the sender only', async () => {
+    const alice = pages.get('alice')!;
+    const bob = pages.get('bob')!;
+    await send(bob, 'Hi alice, bob here');
+    await alice.locator('.message', { hasText: 'Hi alice, bob here' }).locator('.sender').click();
+    await alice.getByText('Private to bob').waitFor();
+    await send(alice, 'Just between us');
+    await bob
+      .locator('.message.private', { hasText: 'Just between us' })
+      .getByText('Private · from alice')
+      .waitFor();
+    await alice
+      .locator('.message.private', { hasText: 'Just between us' })
+      .getByText('Private · to bob')
+      .waitFor();
+    // Carol sees the next public message but never the private one before it.
+    await alice.getByRole('button', { name: 'Cancel private message' }).click();
+    await send(alice, 'Back to everyone');
+    const carol = pages.get('carol')!;
+    await carol.locator('.message', { hasText: 'Back to everyone' }).waitFor();
+    expect(await texts(carol)).not.toContain('Just between us');
+  });
+
+  it('shows HTML and script as text and runs nothing', async () => {
+    const alice = pages.get('alice')!;
+    const bob = pages.get('bob')!;
+    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+    await send(alice, payload);
+    await bob.locator('.message .text', { hasText: '<img src=x' }).waitFor();
+    expect(await texts(bob)).toContain(payload);
+    expect(await bob.locator('.messages img, .messages script').count()).toBe(0);
+    expect(
+      await bob.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
+  });
+
+  it("keeps the draft and shows the server's reason when a send is refused", async () => {
+    const carol = pages.get('carol')!;
+    const tooLong = 'x'.repeat(2001);
+    await send(carol, tooLong);
+    await carol
+      .getByRole('alert')
+      .filter({ hasText: '"text" has 2001 characters; at most 2000 are allowed.' })
+      .waitFor();
+    expect(await carol.getByLabel('Message', { exact: true }).inputValue()).toBe(tooLong);
+  });
+
+  it('shows reconnecting when the SignalR Service goes away, then receives again when it is back', async () => {
+    await stack.stopSignalR();
+    for (const name of ['alice', 'bob'])
+      await pages
+        .get(name)!
+        .locator('.status:is([data-status="reconnecting"], [data-status="offline"])')
+        .waitFor();
+    await stack.startSignalR();
+    for (const name of ['alice', 'bob'])
+      await pages
+        .get(name)!
+        .locator('.status[data-status="connected"]')
+        .waitFor({ timeout: 30_000 });
+    await send(pages.get('alice')!, 'We are back');
+    await pages.get('bob')!.locator('.message', { hasText: 'We are back' }).waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await pages.get('bob')!.screenshot({ path: join(ARTIFACTS, 'chat-two-users.png') });
+  });
+
+  it('returns to the signed-out view after sign-out', async () => {
+    const carol = pages.get('carol')!;
+    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByText('Sign in to read and send messages.').waitFor();
+    await expect(
+      carol.evaluate(
+        async (api) => (await fetch(`${api}/.auth/me`, { credentials: 'include' })).status,
+        stack.urls.api,
+      ),
+    ).resolves.toBe(401);
+  });
+});
