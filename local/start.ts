@@ -1,11 +1,14 @@
 /**
  * `npm start`: the whole app offline on the default ports (DESIGN.md). Ctrl-C stops it all.
+ * `npm run start:func` (`--func`): the same, with real Core Tools as the functions host.
  */
 import { startStack } from './stack';
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const stack = await startStack();
+  const stack = await startStack({
+    functionsHost: process.argv.includes('--func') ? 'func' : 'builtin',
+  });
   process.stdout.write(
     [
       '',

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEmulator, type SignalREmulator } from '../emulator';
 import { FrontDoor } from '../frontdoor/FrontDoor';
+import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
 import { applyValues, readLocalSettings } from '../host/localSettings';
 import { createLogger, type LogLevel } from '../log';
@@ -18,6 +19,8 @@ export interface StackOptions {
   readonly logLevel?: LogLevel;
   /** The app's folder (host.json, function folders, content/); defaults to the repository. */
   readonly projectRoot?: string;
+  /** `builtin` (default) or `func`: real Core Tools behind the same front door. */
+  readonly functionsHost?: 'builtin' | 'func';
 }
 
 export interface Stack {
@@ -86,7 +89,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator = undefined;
   };
   try {
-    const host = new FunctionHost({ root, log });
+    const host =
+      options.functionsHost === 'func' ? new CoreToolsHost(root) : new FunctionHost({ root, log });
     const hostPort = await host.listen();
     cleanups.push(() => host.close());
     const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });

@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { startStack } from '../../local/stack';
 
 /** The one-command stack: ports, the page's generated settings, clear start-up errors. */
@@ -46,6 +49,24 @@ describe('startStack', () => {
       );
     } finally {
       blocker.close();
+    }
+  });
+
+  it('explains how to get Core Tools when start:func cannot find func, and leaves nothing running', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-func-'));
+    try {
+      await expect(
+        startStack({
+          ports: { signalr: 0, frontDoor: 0, content: 0 },
+          logLevel: 'silent',
+          functionsHost: 'func',
+        }),
+      ).rejects.toThrow(
+        'Azure Functions Core Tools (func) are not installed. Install them with "npm install --global azure-functions-core-tools@4"',
+      );
+    } finally {
+      process.env.PATH = path;
     }
   });
 });
