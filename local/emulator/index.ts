@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { closeServer, listen } from '../httpServer';
 import { createLogger, type LogLevel } from '../log';
 import { listenPort, parseConnectionString } from '../signalr/ConnectionString';
 import { ClientConnection } from './ClientConnection';
@@ -56,16 +56,6 @@ function withPort(connectionString: string, port: number): string {
     .split(';')
     .filter((part) => part.trim().length > 0 && !/^\s*port\s*=/i.test(part));
   return `${parts.join(';')};Port=${port};`;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /** Starts the local Azure SignalR Service emulator (serverless mode). */
@@ -170,15 +160,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
           connection.close('The service is shutting down.', true);
         for (const client of wss.clients) client.terminate();
         wss.close();
-        await Promise.all(
-          servers.map(
-            (server) =>
-              new Promise<void>((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-              }),
-          ),
-        );
+        await Promise.all(servers.map(closeServer));
         pending.clear();
         log.info('stopped');
       })()),

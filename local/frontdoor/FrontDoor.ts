@@ -7,7 +7,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
 import { messagePage, signInPage } from './pages';
 import { isAllowedRedirect } from './redirects';
@@ -92,22 +92,14 @@ export class FrontDoor {
     );
     server.keepAliveTimeout = 60_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, '127.0.0.1', () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.port);
   }
 
   async close(): Promise<void> {
     this.agent.destroy();
     const server = this.server;
     this.server = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   private fail(res: ServerResponse, error: unknown): void {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
 import { createConnectionInfo } from '../signalr/accessTokens';
 import { parseConnectionString } from '../signalr/ConnectionString';
@@ -134,22 +134,14 @@ export class FunctionHost {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     this.server = server;
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolveListen());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.port ?? 0);
   }
 
   async close(): Promise<void> {
     for (const client of this.clients.values()) client.close();
     const server = this.server;
     this.server = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((resolveClose) => {
-      server.close(() => resolveClose());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   private restClient(setting: string): SignalRRestClient {

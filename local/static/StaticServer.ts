@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../httpServer';
 import { extname, join, normalize, sep } from 'node:path';
 
 /** Serves content/ as Live Server or a static website would: files only, no traversal. */
@@ -87,20 +87,12 @@ export class StaticServer {
       }
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, '127.0.0.1', () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.port);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 }
