@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signToken } from '../support/signToken';
 import { EmulatorFixture } from './support';
 
 /** Every row of spec §3's table, with its status code and x-ms-error-code. */
@@ -107,14 +107,7 @@ describe('emulator REST API status codes', () => {
 
   describe('server tokens', () => {
     const url = () => fixture.rest('/api/v1/hubs/chat');
-    const sign = (payload: Record<string, unknown>, key: string, lifetime: number) => {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(now)
-        .setExpirationTime(now + lifetime)
-        .sign(new TextEncoder().encode(key));
-    };
+    const sign = signToken;
     it.each([
       ['missing', async () => '', /No access token/],
       [

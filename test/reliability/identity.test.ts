@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signToken } from '../support/signToken';
 import { startStack, type Stack } from '../../local/stack';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
@@ -102,14 +102,7 @@ describe('identity cannot be forged', () => {
 
   describe('the SignalR emulator refuses tokens it did not issue', () => {
     const hubNegotiate = () => `${stack.urls.signalr}/client/negotiate?hub=chat&negotiateVersion=1`;
-    const sign = (payload: Record<string, unknown>, key: string, lifetimeSeconds: number) => {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(now)
-        .setExpirationTime(now + lifetimeSeconds)
-        .sign(new TextEncoder().encode(key));
-    };
+    const sign = signToken;
     const audience = () => {
       const url = new URL(stack.urls.signalr);
       return `${url.protocol}//${url.hostname}/client/?hub=chat`;

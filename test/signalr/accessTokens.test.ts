@@ -1,4 +1,5 @@
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import { signToken } from '../support/signToken';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import {
   createClientToken,
@@ -14,17 +15,8 @@ const cs = parseConnectionString(
 );
 const CLIENT_AUDIENCE = 'http://localhost/client/?hub=chat';
 
-async function tokenWith(
-  payload: Record<string, unknown>,
-  key = KEY,
-  lifetime = 60,
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + lifetime)
-    .sign(new TextEncoder().encode(key));
+function tokenWith(payload: Record<string, unknown>, key = KEY, lifetime = 60): Promise<string> {
+  return signToken(payload, key, lifetime);
 }
 
 describe('createConnectionInfo', () => {
