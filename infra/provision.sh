@@ -1,104 +1,224 @@
 #!/usr/bin/env bash
-# Provisions everything the chat needs in Azure, idempotently (every step is create-or-update):
-# resource group, SignalR Service in Serverless mode, storage with a static website, a Linux
-# Function App (Functions 4, Node 22, classic v3 model), its SignalR setting, CORS with
-# credentials for the page, and App Service Authentication answering 401 with the page as an
-# allowed redirect. --dry-run prints the commands instead of running them.
+# Provisions everything the chat needs in Azure with the Azure CLI, idempotently: run it again
+# and it converges instead of failing or resetting what was changed since (a SignalR Service
+# scaled to more units keeps them: existing resources are checked with `az ... show` first).
 #
-# Usage: infra/provision.sh [--dry-run] --name PREFIX [--location westeurope] [--auth-provider github]
-#        [--auth-client-id ID --auth-client-secret-setting SETTING_NAME]
+#   resource group; SignalR Service in Serverless mode; storage account serving the page as a
+#   static website; Linux Function App (consumption plan, Functions 4, Node 22, classic v3
+#   model); its AzureSignalRConnectionString; CORS for the page's origin with credentials;
+#   App Service Authentication answering 401, with the page as an allowed external redirect.
+#
+# Usage: infra/provision.sh [--dry-run] --name PREFIX [--location LOCATION]
+#          [--auth-provider aad|github|google|facebook|twitter|apple]
+#          [--auth-client-id ID] [--auth-tenant-id TENANT] [--auth-client-secret-setting NAME]
+#          [--signalr-sku Standard_S1|Free_F1]
+#          [--resource-group RG] [--signalr NAME] [--storage-account NAME] [--function-app NAME]
+#   The provider's client secret, if any, comes from the environment variable AUTH_CLIENT_SECRET
+#   (never an argument, so it stays out of shell history); App Service stores it as an app
+#   setting. --dry-run prints every az command instead of running it, and prints placeholders
+#   for values it would read (never a real key).
 set -euo pipefail
+
+usage() {
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+}
+fail() {
+  echo "provision: $1" >&2
+  exit 2
+}
 
 dry_run=false
 name=""
 location="westeurope"
 provider="github"
 client_id=""
-secret_setting="AUTH_CLIENT_SECRET"
+tenant_id=""
+secret_setting=""
+signalr_sku="Standard_S1"
+group="" signalr="" storage="" app=""
 
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    --dry-run) dry_run=true ;;
-    --name) name=$2; shift ;;
-    --location) location=$2; shift ;;
-    --auth-provider) provider=$2; shift ;;
-    --auth-client-id) client_id=$2; shift ;;
-    --auth-client-secret-setting) secret_setting=$2; shift ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    --dry-run) dry_run=true; shift; continue ;;
+    -h | --help) usage; exit 0 ;;
+    --name | --location | --auth-provider | --auth-client-id | --auth-tenant-id | \
+      --auth-client-secret-setting | --signalr-sku | --resource-group | --signalr | \
+      --storage-account | --function-app)
+      [ "$#" -ge 2 ] || fail "$1 needs a value (see --help)." ;;
+    *) fail "unknown argument '$1' (see --help)." ;;
   esac
-  shift
+  case "$1" in
+    --name) name=$2 ;;
+    --location) location=$2 ;;
+    --auth-provider) provider=$2 ;;
+    --auth-client-id) client_id=$2 ;;
+    --auth-tenant-id) tenant_id=$2 ;;
+    --auth-client-secret-setting) secret_setting=$2 ;;
+    --signalr-sku) signalr_sku=$2 ;;
+    --resource-group) group=$2 ;;
+    --signalr) signalr=$2 ;;
+    --storage-account) storage=$2 ;;
+    --function-app) app=$2 ;;
+  esac
+  shift 2
 done
-if ! [[ "$name" =~ ^[a-z][a-z0-9]{2,15}$ ]]; then
-  echo "--name must be 3 to 16 lower-case letters and digits, starting with a letter (it prefixes every resource)." >&2
-  exit 2
+
+[[ "$name" =~ ^[a-z][a-z0-9]{2,15}$ ]] ||
+  fail "--name must be 3 to 16 lower-case letters and digits, starting with a letter (it prefixes every resource), not '$name'."
+[[ "$location" =~ ^[a-z0-9]+$ ]] || fail "--location must be an Azure region name such as westeurope, not '$location'."
+case "$signalr_sku" in
+  Standard_S1 | Free_F1) ;;
+  *) fail "--signalr-sku must be Standard_S1 or Free_F1, not '$signalr_sku'." ;;
+esac
+# The page's provider name (/.auth/login/<provider>) and the CLI's name for the same provider.
+case "$provider" in
+  aad) cli_provider=microsoft ;;
+  github | google | facebook | twitter | apple) cli_provider=$provider ;;
+  *) fail "--auth-provider must be one of aad, github, google, facebook, twitter, apple, not '$provider'." ;;
+esac
+secret=${AUTH_CLIENT_SECRET:-}
+if [ -n "$secret" ] && [ -n "$secret_setting" ]; then
+  fail "give the client secret either in AUTH_CLIENT_SECRET or as --auth-client-secret-setting, not both."
 fi
 
-group="${name}-rg"
-signalr="${name}-signalr"
-storage="${name}web"
-app="${name}-func"
-funcstore="${name}func"
+group=${group:-"${name}-rg"}
+signalr=${signalr:-"${name}-signalr"}
+storage=${storage:-"${name}web"}
+app=${app:-"${name}-func"}
+funcstore="${name}func" # the Function App's own storage (AzureWebJobsStorage)
+[[ "$storage" =~ ^[a-z0-9]{3,24}$ ]] || fail "--storage-account must be 3 to 24 lower-case letters and digits, not '$storage'."
 
-# Runs a command, or prints it (shell-quoted) in a dry run.
+# Prints a command shell-quoted, so a dry run's output can be read and pasted as it is. It
+# writes to fd 3 (this script's stdout), so commands inside $(...) print in order too.
+exec 3>&1
+print_command() {
+  printf '%q ' "$@" >&3
+  printf '\n' >&3
+}
+
+# Runs a command, or prints it in a dry run.
 run() {
   if $dry_run; then
-    printf '%q ' "$@"
-    printf '\n'
+    print_command "$@"
   else
     "$@"
   fi
 }
 
-# Runs a command that reads a value; a dry run prints it and yields the placeholder.
+# Runs an `az ... show --query id --output tsv`; true when it names a resource. A dry run
+# prints it and answers "no", so the output lists the create commands too.
+exists() {
+  local id
+  if $dry_run; then
+    print_command "$@"
+    echo "# (dry run: the next command runs only if the one above finds nothing)" >&3
+    return 1
+  fi
+  id=$("$@" 2>/dev/null) && [ -n "$id" ]
+}
+
+# Runs a command that reads a value and prints it; a dry run prints the command and yields the
+# placeholder instead, so no real value (a key) ever appears in a dry run.
 read_value() {
   local placeholder=$1
   shift
   if $dry_run; then
-    printf '%q ' "$@" >&2
-    printf '\n' >&2
+    print_command "$@"
     printf '%s' "$placeholder"
   else
     "$@"
   fi
 }
 
+# Fails early, before anything is created, when the CLI is missing or signed out.
+if ! $dry_run; then
+  command -v az >/dev/null 2>&1 || fail "the Azure CLI (az) is not installed: https://aka.ms/azure-cli"
+  az account show --output none || fail "sign in first with az login."
+fi
+
 run az group create --name "$group" --location "$location" --output none
 
-# SignalR Service: Serverless mode is required for the Functions bindings.
-run az signalr create --name "$signalr" --resource-group "$group" --location "$location" --sku Standard_S1 --unit-count 1 --service-mode Serverless --output none
+# SignalR Service. Serverless mode is what the Functions bindings need; the update re-asserts
+# it on a service that exists (the tutorial's most common mistake is leaving it on Default).
+if ! exists az signalr show --name "$signalr" --resource-group "$group" --query id --output tsv; then
+  run az signalr create --name "$signalr" --resource-group "$group" --location "$location" \
+    --sku "$signalr_sku" --unit-count 1 --service-mode Serverless --output none
+fi
 run az signalr update --name "$signalr" --resource-group "$group" --service-mode Serverless --output none
 
-# Storage for the page, served as a static website.
-run az storage account create --name "$storage" --resource-group "$group" --location "$location" --sku Standard_LRS --kind StorageV2 --allow-blob-public-access false --output none
-run az storage blob service-properties update --account-name "$storage" --auth-mode login --static-website --index-document index.html --404-document index.html --output none
-site=$(read_value "https://${storage}.z6.web.core.windows.net" az storage account show --name "$storage" --resource-group "$group" --query "primaryEndpoints.web" --output tsv)
-site=${site%/}
+# Storage serving the page as a static website; unknown paths answer index.html.
+if ! exists az storage account show --name "$storage" --resource-group "$group" --query id --output tsv; then
+  run az storage account create --name "$storage" --resource-group "$group" --location "$location" \
+    --sku Standard_LRS --kind StorageV2 --min-tls-version TLS1_2 --allow-blob-public-access false --output none
+fi
+# --auth-mode key: the CLI looks the account key up itself (the caller owns the account), so
+# this needs no data-plane role; the deploy's upload uses --auth-mode login instead.
+run az storage blob service-properties update --account-name "$storage" --auth-mode key \
+  --static-website --index-document index.html --404-document index.html --output none
+site=$(read_value "https://${storage}.z6.web.core.windows.net/" \
+  az storage account show --name "$storage" --resource-group "$group" --query primaryEndpoints.web --output tsv)
+site=${site%/} # an origin has no trailing slash; CORS and redirect checks compare exactly
 
-# The Function App: Linux consumption plan, Functions 4, Node 22 (the v3 model runs on it).
-run az storage account create --name "$funcstore" --resource-group "$group" --location "$location" --sku Standard_LRS --output none
-run az functionapp create --name "$app" --resource-group "$group" --storage-account "$funcstore" --consumption-plan-location "$location" --os-type Linux --runtime node --runtime-version 22 --functions-version 4 --output none
-connection=$(read_value "<SignalR connection string from az signalr key list>" az signalr key list --name "$signalr" --resource-group "$group" --query primaryConnectionString --output tsv)
-run az functionapp config appsettings set --name "$app" --resource-group "$group" --settings "AzureSignalRConnectionString=$connection" "FUNCTIONS_WORKER_RUNTIME=node" --output none
+# The Function App: Linux, consumption plan, Functions 4, Node 22. The classic v3 model needs
+# no setting of its own: the host finds function.json files (only the v4 model needs more).
+if ! exists az storage account show --name "$funcstore" --resource-group "$group" --query id --output tsv; then
+  run az storage account create --name "$funcstore" --resource-group "$group" --location "$location" \
+    --sku Standard_LRS --kind StorageV2 --min-tls-version TLS1_2 --allow-blob-public-access false --output none
+fi
+if ! exists az functionapp show --name "$app" --resource-group "$group" --query id --output tsv; then
+  run az functionapp create --name "$app" --resource-group "$group" --storage-account "$funcstore" \
+    --consumption-plan-location "$location" --os-type Linux --runtime node --runtime-version 22 \
+    --functions-version 4 --output none
+fi
+connection=$(read_value "<connection-string-of-${signalr}>" \
+  az signalr key list --name "$signalr" --resource-group "$group" --query primaryConnectionString --output tsv)
+run az functionapp config appsettings set --name "$app" --resource-group "$group" --output none \
+  --settings "AzureSignalRConnectionString=$connection" "FUNCTIONS_WORKER_RUNTIME=node"
+host=$(read_value "${app}.azurewebsites.net" \
+  az functionapp show --name "$app" --resource-group "$group" --query defaultHostName --output tsv)
 
-# CORS: the page's origin (no trailing slash), with credentials, since the page sends cookies.
-run az functionapp cors add --name "$app" --resource-group "$group" --allowed-origins "$site"
-run az functionapp cors credentials --name "$app" --resource-group "$group" --enable true
+# CORS: the page's origin, with credentials, because the page sends the sign-in cookie (and
+# browsers refuse credentials from a "*" origin). Added only if missing: `cors add` appends.
+origins=$(read_value "" az functionapp cors show --name "$app" --resource-group "$group" --query allowedOrigins --output tsv)
+if ! grep -qxF -- "$site" <<<"$origins"; then
+  run az functionapp cors add --name "$app" --resource-group "$group" --allowed-origins "$site" --output none
+fi
+run az functionapp cors credentials --name "$app" --resource-group "$group" --enable true --output none
 
-# App Service Authentication: 401 for the API (a redirect would break the preflight), and the
-# page as an allowed external redirect after sign-in and sign-out.
-run az webapp auth update --name "$app" --resource-group "$group" --enabled true --action Return401 --redirect-provider "$provider" --allowed-external-redirect-urls "$site"
+# App Service Authentication: unauthenticated API calls get 401 (a redirect would break the
+# page's CORS preflight), and sign-in/sign-out may return to the page on its other origin.
+run az webapp auth update --name "$app" --resource-group "$group" --enabled true \
+  --unauthenticated-client-action Return401 --allowed-external-redirect-urls "$site" --output none
 if [ -n "$client_id" ]; then
-  run az webapp auth "$provider" update --name "$app" --resource-group "$group" --client-id "$client_id" --client-secret-setting-name "$secret_setting" --yes
+  provider_args=(az webapp auth "$cli_provider" update --name "$app" --resource-group "$group" --client-id "$client_id")
+  if [ "$cli_provider" = microsoft ]; then
+    tenant_id=${tenant_id:-$(read_value "<tenant-id>" az account show --query tenantId --output tsv)}
+    provider_args+=(--issuer "https://login.microsoftonline.com/${tenant_id}/v2.0")
+  fi
+  if [ -n "$secret" ]; then
+    if $dry_run; then secret="<AUTH_CLIENT_SECRET>"; fi
+    provider_args+=(--client-secret "$secret")
+  elif [ -n "$secret_setting" ]; then
+    provider_args+=(--client-secret-setting-name "$secret_setting")
+  fi
+  run "${provider_args[@]}" --yes --output none
+else
+  echo "provision: no --auth-client-id: sign-in stays off until you run this again with the" \
+    "$provider app registration's client id (see README, Deploy to Azure)." >&2
 fi
 
 cat <<SUMMARY
 
-Set these for .github/workflows/deploy.yml (repository variables):
+Function App:     $app
+Function App URL: https://$host
+Storage account:  $storage
+Static site URL:  $site
+Resource group:   $group
+SignalR Service:  $signalr (Serverless)
+
+Repository variables for .github/workflows/deploy.yml:
   FUNCTION_APP=$app
   STORAGE_ACCOUNT=$storage
   AUTH_PROVIDER=$provider
   RESOURCE_GROUP=$group
-Function App URL: https://$app.azurewebsites.net
-Static site URL:  $site
 SUMMARY
