@@ -8,5 +8,3 @@ export const MAX_JSON_DEPTH = 32;
 export const MAX_TEXT_CHARS = 2000;
 /** Longest recipient user id, in characters; App Service principal names fit well inside. */
 export const MAX_RECIPIENT_CHARS = 256;
-/** The header App Service Authentication sets to the signed-in user's name. */
-export const PRINCIPAL_NAME_HEADER = 'x-ms-client-principal-name';

@@ -1,5 +1,6 @@
+import { RequestError } from '../lib/RequestError';
+import { userNameProblem } from '../lib/userName';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
-import { RequestError } from './RequestError';
 
 /** What a valid POST /api/messages asks for. Every other body field is dropped here. */
 export interface SendRequest {
@@ -115,7 +116,12 @@ function parseRecipient(value: unknown): string | undefined {
     );
   }
   checkText('recipient', value);
-  return value;
+  // Names are NFC at sign-in, so a recipient typed in another normal form still finds them.
+  const name = value.normalize('NFC');
+  const problem = userNameProblem(name);
+  if (problem !== undefined)
+    throw new RequestError(400, 'InvalidRecipient', `"recipient" is not a user name. ${problem}`);
+  return name;
 }
 
 /**
@@ -140,6 +146,21 @@ function jsonDepth(text: string): number {
     }
   }
   return deepest;
+}
+
+/**
+ * Only `application/json` is accepted (any parameters, such as charset, allowed). A browser can
+ * send text/plain or a form cross-site without a CORS preflight; requiring JSON forces the
+ * preflight, a second line behind the front door's CSRF check (docs/security.md).
+ */
+export function checkContentType(contentType: string | undefined): void {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/json')
+    throw new RequestError(
+      415,
+      'UnsupportedMediaType',
+      `Send the message as JSON with Content-Type: application/json${contentType ? `, not ${JSON.stringify(contentType)}` : ''}.`,
+    );
 }
 
 /**

@@ -253,7 +253,7 @@ describe('SendMessage', () => {
 
   it('lets an unexpected fault propagate so the host answers 500', async () => {
     const req = {
-      headers: { 'x-ms-client-principal-name': 'alice' },
+      headers: { 'x-ms-client-principal-name': 'alice', 'content-type': 'application/json' },
       get rawBody(): string {
         throw new Error('boom');
       },

@@ -1,20 +1,85 @@
 import negotiate from '../../negotiate';
 import { invokeFunction, makeRequest } from './invokeFunction';
 
+/** A client token as the binding issues it, for `user` (the signature is not read here). */
+function tokenFor(user: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ 'asrs.s.uid': user, exp: 9e9 })}.sig`;
+}
+
+const URL_ = 'http://localhost:8888/client/?hub=chat';
+
+async function negotiateAs(
+  principal: string | undefined,
+  tokenUser: string,
+  init: { rawBody?: string; query?: Record<string, string> } = {},
+) {
+  const req = makeRequest({
+    method: 'POST',
+    headers: principal === undefined ? {} : { 'x-ms-client-principal-name': principal },
+    rawBody: init.rawBody,
+  });
+  Object.assign(req, { query: init.query ?? {}, params: {} });
+  const { context } = await invokeFunction(negotiate, req, {
+    connectionInfo: { url: URL_, accessToken: tokenFor(tokenUser), extra: 'dropped' },
+  });
+  return context.res as { status: number; headers: Record<string, string>; body: unknown };
+}
+
 describe('negotiate', () => {
   it("answers the binding's connection info as JSON with exactly url and accessToken", async () => {
-    const connectionInfo = {
-      url: 'http://localhost:8888/client/?hub=chat',
-      accessToken: 'a.b.c',
-      extra: 'dropped',
-    };
-    const { context } = await invokeFunction(negotiate, makeRequest({ method: 'POST' }), {
-      connectionInfo,
-    });
-    expect(context.res).toEqual({
+    await expect(negotiateAs('alice', 'alice')).resolves.toEqual({
       status: 200,
       headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-      body: { url: 'http://localhost:8888/client/?hub=chat', accessToken: 'a.b.c' },
+      body: { url: URL_, accessToken: tokenFor('alice') },
     });
   });
+
+  it.each([
+    [
+      'a body "headers" object',
+      { rawBody: '{"headers":{"x-ms-client-principal-name":"bob"}}' },
+      'body',
+    ],
+    [
+      'a body "HEADERS" key in another case',
+      { rawBody: '{"HEADERS":{"X-MS-CLIENT-PRINCIPAL-NAME":"bob"}}' },
+      'body',
+    ],
+    ['a query parameter "Headers"', { query: { Headers: 'bob' } }, 'query'],
+  ])(
+    'refuses %s that would shadow the real headers, and hands out no token',
+    async (_label, init, where) => {
+      const res = await negotiateAs('alice', 'bob', init);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: `The request's ${where} has a "headers" field, which would replace the real headers in the connection binding; send negotiate without it.`,
+      });
+    },
+  );
+
+  it('hands out no token that names anyone but the signed-in principal', async () => {
+    const res = await negotiateAs('alice', 'bob');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'The request asked for a connection for another user; negotiate only for yourself.',
+    });
+  });
+
+  it('answers 401 when nobody is signed in', async () => {
+    const res = await negotiateAs(undefined, 'alice');
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(res.body)).not.toContain('accessToken');
+  });
+
+  it.each(['..', '.', 'a/b', '\u200b', 'x\u202egnp.exe'])(
+    'answers 403 to a principal named %j, which cannot be a SignalR user id safely',
+    async (name) => {
+      const res = await negotiateAs(name, name);
+      expect(res.status).toBe(403);
+      expect((res.body as { error: string }).error).toMatch(
+        /^Your user name cannot be used in this chat\. /,
+      );
+    },
+  );
 });
