@@ -35,7 +35,15 @@ export class ClientConnection {
     private readonly onConnected: (connection: ClientConnection) => void,
     private readonly onClosed: (connection: ClientConnection) => void,
   ) {
-    socket.on('message', (data, isBinary) => this.socketOnMessage(data.toString(), isBinary));
+    socket.on('message', (data, isBinary) => {
+      // No frame may stop the service: anything this connection cannot handle closes it alone.
+      try {
+        this.socketOnMessage(data.toString(), isBinary);
+      } catch (error) {
+        this.log.warn(`connection ${id}: closed after an error: ${(error as Error).message}`);
+        this.close('The service could not process a message from this connection.');
+      }
+    });
     socket.on('close', () => this.socketOnClose());
     socket.on('error', (error) =>
       this.log.debug(`connection ${id}: socket error ${error.message}`),
@@ -131,14 +139,19 @@ export class ClientConnection {
   }
 
   private handleHandshake(frame: string): void {
-    let request: { protocol?: unknown; version?: unknown };
+    let parsed: unknown;
     try {
-      request = JSON.parse(splitRecords(frame)[0]) as { protocol?: unknown; version?: unknown };
+      parsed = JSON.parse(splitRecords(frame)[0]);
     } catch {
       return this.refuseHandshake(
         'The handshake is not valid JSON followed by the record separator.',
       );
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return this.refuseHandshake(
+        'The handshake must be a JSON object like {"protocol":"json","version":1}.',
+      );
+    const request = parsed as { protocol?: unknown; version?: unknown };
     if (request.protocol !== 'json') {
       return this.refuseHandshake(
         `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json'.`,

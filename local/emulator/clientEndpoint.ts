@@ -11,7 +11,8 @@ import {
 } from '../signalr/accessTokens';
 import type { SignalRConnectionString } from '../signalr/ConnectionString';
 import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
-import { HttpError } from './HttpError';
+import { HttpError } from '../http/HttpError';
+import { parseRequestTarget } from '../http/requestTarget';
 
 /** A negotiated connection waiting for its WebSocket (spec §4). */
 export interface PendingConnection {
@@ -137,10 +138,10 @@ export async function upgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  onSocket: (pending: PendingConnection, ws: import('ws').WebSocket) => void,
+  onSocket: (token: string, pending: PendingConnection, ws: import('ws').WebSocket) => void,
 ): Promise<void> {
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
     if (url.pathname !== '/client/' && url.pathname !== '/client')
       throw new HttpError(404, `No WebSocket endpoint at ${url.pathname}.`);
     const hub = readHub(url);
@@ -166,7 +167,7 @@ export async function upgrade(
       );
     }
     ctx.pending.delete(id);
-    wss.handleUpgrade(req, socket, head, (ws) => onSocket(pending, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(id, pending, ws));
   } catch (error) {
     refuseUpgrade(
       socket,

@@ -20,7 +20,8 @@ import {
 } from './constants';
 import { ConnectionRegistry, type RegistryStats } from './ConnectionRegistry';
 import { applyCors } from './cors';
-import { HttpError, sendError } from './HttpError';
+import { HttpError, sendError } from '../http/HttpError';
+import { parseRequestTarget } from '../http/requestTarget';
 import { PING_FRAME } from './HubProtocol';
 import { handleRest } from './restApi';
 
@@ -82,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseRequestTarget(req.url);
       if (url.pathname === '/client/negotiate' || url.pathname === '/client/negotiate/') {
         if (applyCors(req, res)) return;
         return await negotiate(ctx, req, res, url);
@@ -117,8 +118,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     const server = createServer((req, res) => void handleRequest(req, res));
     server.keepAliveTimeout = 60_000;
     server.on('upgrade', (req, socket, head) => {
-      const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('id') ?? '';
-      void upgrade(ctx, wss, req, socket, head, (entry, ws) => onSocket(token, entry, ws));
+      socket.on('error', (error) => log.debug(`upgrade socket error: ${error.message}`));
+      void upgrade(ctx, wss, req, socket, head, onSocket);
     });
     servers.push(server);
     return server;

@@ -10,7 +10,9 @@ import {
   MAX_REST_BODY_BYTES,
 } from './constants';
 import type { ConnectionRegistry } from './ConnectionRegistry';
-import { HttpError } from './HttpError';
+import { HttpError } from '../http/HttpError';
+import { readBody } from '../http/readBody';
+import { rawPathSegments } from '../http/requestTarget';
 import { MessageType, formatRecord } from './HubProtocol';
 
 /** The data-plane REST API of spec §3, v1 (`/api/v1/hubs/...`) and 2022-06-01 (`/api/hubs/...`). */
@@ -44,29 +46,11 @@ function checkGroup(group: string): string {
   return group;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_REST_BODY_BYTES)
-    throw new HttpError(
-      413,
-      `The request body is ${declared} bytes; at most ${MAX_REST_BODY_BYTES} are allowed.`,
-    );
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_REST_BODY_BYTES)
-      throw new HttpError(413, `The request body is over ${MAX_REST_BODY_BYTES} bytes.`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Reads `{target, arguments}` (names matched case-insensitively) and serialises the frame once. */
 async function readInvocationFrame(req: IncomingMessage): Promise<string> {
   let body: unknown;
   try {
-    body = JSON.parse((await readBody(req)).toString('utf8'));
+    body = JSON.parse((await readBody(req, { limit: MAX_REST_BODY_BYTES })).toString('utf8'));
   } catch (error) {
     if (error instanceof HttpError) throw error;
     throw new HttpError(
@@ -142,7 +126,7 @@ function ttlOf(url: URL): number | undefined {
 async function route(ctx: RestContext, r: RestRequest): Promise<number> {
   const { registry } = ctx;
   const v1 = r.version === 'v1';
-  const [kind, name, sub, subName, extra] = r.segments.map(decodeURIComponent);
+  const [kind, name, sub, subName, extra] = r.segments;
   const m = r.method;
   const hub = r.hub.toLowerCase();
   const ofHub = (connections: Iterable<ClientConnection>) =>
@@ -268,9 +252,13 @@ export async function handleRest(
     res.writeHead(200).end();
     return true;
   }
-  const match = /^\/api\/(v1\/)?hubs\/([^/]+)(?:\/(.*))?$/.exec(path);
-  if (match === null) return false;
-  const version: Version = match[1] !== undefined ? 'v1' : '2022';
+  // Segments are taken from the raw target, each decoded once: `..` or `%2E%2E` is a name here,
+  // never a step up to another route (docs/security.md, "Names").
+  const raw = rawPathSegments(req.url ?? '/');
+  const v1 = raw[1] === 'v1';
+  const [api, hubs, hubSegment, ...rest] = v1 ? [raw[0], ...raw.slice(2)] : raw;
+  if (api !== 'api' || hubs !== 'hubs' || hubSegment === undefined) return false;
+  const version: Version = v1 ? 'v1' : '2022';
   if (version === '2022' && url.searchParams.get('api-version') !== API_VERSION_2022) {
     throw new HttpError(
       400,
@@ -278,14 +266,13 @@ export async function handleRest(
     );
   }
   await authenticate(ctx, req, url);
-  const hub = decodeURIComponent(match[2]);
+  const hub = hubSegment;
   if (!HUB_NAME_PATTERN.test(hub))
     throw new HttpError(
       400,
       `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
     );
-  const rest = match[3] ?? '';
-  const segments = rest.length === 0 ? [] : rest.replace(/\/$/, '').split('/');
+  const segments = rest.length > 0 && rest[rest.length - 1] === '' ? rest.slice(0, -1) : rest;
   // 2022-06-01 puts actions after the resource as `/:send`; keep them as their own segment.
   const status = await route(ctx, {
     version,

@@ -6,7 +6,11 @@ import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
 import { createConnectionInfo } from '../signalr/accessTokens';
 import { parseConnectionString } from '../signalr/ConnectionString';
-import { BindingError, resolveExpression } from './bindingExpressions';
+import { HttpError, sendError } from '../http/HttpError';
+import { readBody } from '../http/readBody';
+import { serve } from '../http/serve';
+import { decodeSegment, parseRequestTarget } from '../http/requestTarget';
+import { BindingError, buildBindingData, resolveExpression } from './bindingExpressions';
 import { SignalRRestClient } from './SignalRRestClient';
 
 /**
@@ -91,13 +95,19 @@ function loadFunctions(root: string, routePrefix: string): LoadedFunction[] {
   return functions;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** Azure Functions' default request body limit, 100 MB (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT). */
+const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Node reads header bytes as Latin-1. App Service passes a principal name outside Latin-1 as its
+ * UTF-8 bytes (docs/security.md, "Names"), so a value whose bytes are valid UTF-8 is read as
+ * UTF-8; any other value stays as it arrived.
+ */
+function decodeHeaderValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- ASCII is what it finds
+  if (/^[\u0000-\u007f]*$/.test(value)) return value;
+  const utf8 = Buffer.from(value, 'latin1').toString('utf8');
+  return utf8.includes('\uFFFD') ? value : utf8;
 }
 
 function decodePrincipal(header: string | undefined): unknown {
@@ -131,7 +141,12 @@ export class FunctionHost {
   }
 
   async listen(): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer(
+      serve(
+        (req, res) => this.handle(req, res),
+        (message) => this.options.log.error(message),
+      ),
+    );
     server.keepAliveTimeout = 60_000;
     this.server = server;
     return listen(server, this.options.port ?? 0);
@@ -155,7 +170,7 @@ export class FunctionHost {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
     let params: Record<string, string> = {};
     const fn = this.functions.find((candidate) => {
@@ -163,10 +178,7 @@ export class FunctionHost {
       if (match === null) return false;
       params = Object.fromEntries(
         candidate.paramNames
-          .map((name, i) => [
-            name,
-            match[i + 1] === undefined ? '' : decodeURIComponent(match[i + 1]),
-          ])
+          .map((name, i) => [name, match[i + 1] === undefined ? '' : decodeSegment(match[i + 1])])
           .filter(([, value]) => value !== ''),
       );
       // A method outside the list is a 404, not a 405 (spec §2).
@@ -190,7 +202,8 @@ export class FunctionHost {
       this.options.log.error(
         `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms): ${(error as Error).message}`,
       );
-      // Unhandled exception or binding error: 500 with an empty body (spec §2).
+      if (error instanceof HttpError) return sendError(res, error, () => undefined);
+      // Unhandled exception or binding error: 500 with an empty body, as the Functions host.
       if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
     }
   }
@@ -204,11 +217,13 @@ export class FunctionHost {
     invocationId: string,
     res: ServerResponse,
   ): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await readBody(req, { limit: MAX_REQUEST_BODY_BYTES });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers))
       if (value !== undefined)
-        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        headers[name.toLowerCase()] = decodeHeaderValue(
+          Array.isArray(value) ? value.join(', ') : value,
+        );
     const query = Object.fromEntries(url.searchParams);
     const contentType = headers['content-type'] ?? '';
     const binary = /^(application\/octet-stream|multipart\/)/i.test(contentType);
@@ -235,14 +250,20 @@ export class FunctionHost {
       get: (name: string) => headers[name.toLowerCase()],
     };
     const bindings: Record<string, unknown> = { [trigger.name]: request };
-    const source = { headers, query };
+    const bindingData = buildBindingData({
+      rawBody,
+      hasContentLength: Number(headers['content-length'] ?? 0) > 0,
+      query: url.searchParams,
+      params,
+      headers,
+    });
     for (const binding of fn.bindings) {
       if (binding.direction !== 'in' || binding.type !== 'signalRConnectionInfo') continue;
       const setting = String(binding.connectionStringSetting ?? DEFAULT_CONNECTION_SETTING);
       const userId =
         binding.userId === undefined
           ? undefined
-          : resolveExpression(String(binding.userId), source);
+          : resolveExpression(String(binding.userId), bindingData);
       const connectionString = process.env[setting];
       if (connectionString === undefined)
         throw new BindingError(`The app setting '${setting}' is not set.`);
@@ -267,7 +288,7 @@ export class FunctionHost {
       invocationId,
       executionContext: { invocationId, functionName: fn.name },
       bindings,
-      bindingData: { ...query, ...params, headers, sys: { methodName: fn.name } },
+      bindingData: { ...Object.fromEntries(bindingData), sys: { methodName: fn.name } },
       log,
       req: request,
       res: {},

@@ -25,6 +25,15 @@ const TOKEN_RENEW_MARGIN_MS = 5 * 60 * 1000;
 const present = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**
+ * One path segment, percent-encoded, dots included: `encodeURIComponent('..')` is `..`, which a
+ * server resolves as a dot segment, turning `/users/../:send` into the hub's broadcast
+ * (docs/security.md, "Names").
+ */
+export function encodePathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/\./g, '%2E');
+}
+
+/**
  * Calls the SignalR Service REST API (v1) of whatever connection string it is given: the
  * emulator or Azure, the same code. The hot path of every chat message: keep-alive sockets and
  * server tokens cached per URL until near expiry.
@@ -51,21 +60,21 @@ export class SignalRRestClient {
   }
 
   private async sendOne(hub: string, item: SignalROutputItem): Promise<void> {
-    const h = `/api/v1/hubs/${encodeURIComponent(hub.toLowerCase())}`;
+    const h = `/api/v1/hubs/${encodePathSegment(hub.toLowerCase())}`;
     if (typeof item !== 'object' || item === null)
       throw new Error(
         'Unable to convert JObject to valid output binding type: an item is not an object.',
       );
     if (item.action !== undefined) {
-      const group = encodeURIComponent(String(item.groupName ?? ''));
+      const group = encodePathSegment(String(item.groupName ?? ''));
       if (!present(item.groupName) && item.action !== 'removeAll')
         throw new Error('A group action needs a groupName.');
       if (present(item.connectionId)) {
-        const path = `${h}/groups/${group}/connections/${encodeURIComponent(item.connectionId)}`;
+        const path = `${h}/groups/${group}/connections/${encodePathSegment(item.connectionId)}`;
         if (item.action === 'add') return this.call('PUT', path);
         if (item.action === 'remove') return this.call('DELETE', path);
       } else if (present(item.userId)) {
-        const user = encodeURIComponent(item.userId);
+        const user = encodePathSegment(item.userId);
         if (item.action === 'add') return this.call('PUT', `${h}/groups/${group}/users/${user}`);
         if (item.action === 'remove')
           return this.call('DELETE', `${h}/groups/${group}/users/${user}`);
@@ -83,11 +92,11 @@ export class SignalRRestClient {
     const body = JSON.stringify({ target: item.target, arguments: item.arguments });
     // Precedence connectionId > userId > groupName > broadcast; "" counts as absent.
     if (present(item.connectionId))
-      return this.call('POST', `${h}/connections/${encodeURIComponent(item.connectionId)}`, body);
+      return this.call('POST', `${h}/connections/${encodePathSegment(item.connectionId)}`, body);
     if (present(item.userId))
-      return this.call('POST', `${h}/users/${encodeURIComponent(item.userId)}`, body);
+      return this.call('POST', `${h}/users/${encodePathSegment(item.userId)}`, body);
     if (present(item.groupName))
-      return this.call('POST', `${h}/groups/${encodeURIComponent(item.groupName)}`, body);
+      return this.call('POST', `${h}/groups/${encodePathSegment(item.groupName)}`, body);
     return this.call('POST', h, body);
   }
 

@@ -8,17 +8,76 @@ export class BindingError extends Error {
   }
 }
 
-export interface ExpressionSource {
+/** Binding data: keys compared without regard to case; values are strings or JSON objects. */
+export type BindingData = ReadonlyMap<string, unknown>;
+
+export interface HttpBindingSource {
+  /** The raw body text, or undefined when there is none. */
+  readonly rawBody: string | undefined;
+  /** Whether the request declared a Content-Length above zero. */
+  readonly hasContentLength: boolean;
+  readonly query: URLSearchParams;
+  readonly params: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
-  readonly query: Readonly<Record<string, string>>;
 }
 
-function lookup(bag: Readonly<Record<string, string>>, name: string, full: string): string {
-  const key = Object.keys(bag).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-  // A missing key is an error, not "" (spec §3): the seed's negotiate fails when signed out.
-  if (key === undefined)
-    throw new BindingError(`Error while accessing '${full}': property doesn't exist.`);
-  return bag[key];
+/** JSON.NET's `(string)JValue`: booleans print as True/False. */
+function jsonValueToString(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return String(value);
+}
+
+function isJsonText(text: string): boolean {
+  const trimmed = text.trim();
+  return (
+    (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+    (trimmed.startsWith('[') && trimmed.endsWith(']'))
+  );
+}
+
+/**
+ * An HTTP trigger's binding data, built in Azure's order (docs/functions-host.md, "Binding
+ * data"): the JSON body's top-level properties (only with a Content-Length above zero; objects
+ * kept as objects, arrays and nulls skipped), then query parameters (the last of a repeated one,
+ * `code` skipped), then route values; then `query` and `headers` only if no key of that name
+ * exists yet. So a body or query can shadow the real headers, exactly as on Azure.
+ */
+export function buildBindingData(source: HttpBindingSource): Map<string, unknown> {
+  const data = new Map<string, unknown>();
+  const set = (key: string, value: unknown) => data.set(key.toLowerCase(), value);
+  if (source.hasContentLength && source.rawBody !== undefined && isJsonText(source.rawBody)) {
+    try {
+      const parsed: unknown = JSON.parse(source.rawBody);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        for (const [key, value] of Object.entries(parsed)) {
+          if (value === null || Array.isArray(value)) continue;
+          set(key, typeof value === 'object' ? value : jsonValueToString(value));
+        }
+    } catch {
+      // Not JSON: no binding data from the body, and no error (as in Azure).
+    }
+  }
+  const query: Record<string, string> = {};
+  for (const key of new Set(source.query.keys())) {
+    const values = source.query.getAll(key);
+    query[key] = values[values.length - 1];
+    if (key.toLowerCase() !== 'code') set(key, query[key]);
+  }
+  for (const [key, value] of Object.entries(source.params)) set(key, value);
+  if (!data.has('query')) set('query', query);
+  if (!data.has('headers')) set('headers', source.headers);
+  return data;
+}
+
+function property(value: unknown, name: string, full: string): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const key = Object.keys(value).find(
+      (candidate) => candidate.toLowerCase() === name.toLowerCase(),
+    );
+    if (key !== undefined) return (value as Record<string, unknown>)[key];
+  }
+  // A missing key is an error, not "": the seed's negotiate fails when nobody is signed in.
+  throw new BindingError(`Error while accessing '${full}': property doesn't exist.`);
 }
 
 function utcNow(): string {
@@ -29,16 +88,21 @@ function utcNow(): string {
     .replace(/:/g, '-');
 }
 
-/** Resolves `{headers.x}`, `{query.x}`, `{rand-guid}`, `{sys.randguid}`, `{sys.utcnow}`, `{datetime}`. */
-export function resolveExpression(template: string, source: ExpressionSource): string {
+/**
+ * Resolves `{name}` and `{name.path.to.value}` against binding data (keys and nested properties
+ * without regard to case), plus `{rand-guid}`, `{sys.randguid}`, `{sys.utcnow}`, `{datetime}`.
+ */
+export function resolveExpression(template: string, data: BindingData): string {
   return template.replace(/\{([^{}]+)\}/g, (_match, expression: string) => {
     const lower = expression.toLowerCase();
     if (lower === 'rand-guid' || lower === 'sys.randguid') return randomUUID();
     if (lower === 'sys.utcnow' || lower === 'datetime') return utcNow();
-    if (lower.startsWith('headers.'))
-      return lookup(source.headers, expression.slice(8), expression.slice(8));
-    if (lower.startsWith('query.'))
-      return lookup(source.query, expression.slice(6), expression.slice(6));
-    throw new BindingError(`Error while accessing '${expression}': property doesn't exist.`);
+    const [first, ...path] = expression.split('.');
+    if (!data.has(first.toLowerCase()))
+      throw new BindingError(`Error while accessing '${first}': property doesn't exist.`);
+    let value = data.get(first.toLowerCase());
+    for (const name of path) value = property(value, name, name);
+    if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+    return String(value);
   });
 }
