@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -7,15 +6,25 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { userNameProblem } from '../../lib/userName';
+import { applyCors } from '../http/cors';
+import { HttpError, sendJson } from '../http/HttpError';
+import { readBody } from '../http/readBody';
+import { parseRequestTarget } from '../http/requestTarget';
+import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
+import { isForgedRequest, isKnownBrowser, requestOrigin } from './csrf';
 import { messagePage, signInPage } from './pages';
-import { isAllowedRedirect } from './redirects';
+import { IDENTITY_HEADER, principalHeaders } from './principalHeaders';
+import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
+import { SessionStore, type Session, type SessionStoreOptions } from './SessionStore';
 
 /**
  * The stand-in for App Service Authentication ("EasyAuth") and platform CORS in front of the
- * functions host (spec functions-v3-and-easyauth.md §6): local sign-in, /.auth/me, sign-out,
- * identity headers stripped from clients and injected from the session, 401 with no session.
+ * functions host (docs/app-service-auth.md): local sign-in, /.auth/me, sign-out, identity
+ * headers stripped from clients and injected from the session, 401 with no session, and the
+ * cross-site request forgery check.
  */
 export interface FrontDoorOptions {
   /** Base URL of the functions host it proxies to. */
@@ -23,60 +32,48 @@ export interface FrontDoorOptions {
   readonly port: number;
   readonly corsOrigins: readonly string[];
   readonly corsCredentials: boolean;
+  /** App Service's "allowed external redirect URLs": where sign-in and sign-out may return to. */
+  readonly allowedExternalRedirectUrls: readonly string[];
   readonly log: Logger;
-}
-
-interface Session {
-  readonly name: string;
-  readonly provider: string;
-  readonly expiresAt: number;
+  readonly sessions?: SessionStoreOptions;
+  /** A request body must arrive within this (default 10 s), or the answer is 408. */
+  readonly bodyTimeoutMs?: number;
 }
 
 export const SESSION_COOKIE = 'AppServiceAuthSession';
-const SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
-const MAX_NAME_CHARS = 64;
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-const IDENTITY_HEADER = /^x-ms-(client-principal|token-)/i;
+/** Largest body passed on to the functions (the app's own limit is 64 KB). */
+export const MAX_PROXIED_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_FORM_BYTES = 8 * 1024;
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** Azure's front end closes a request the app has not answered in 230 s. */
+const UPSTREAM_TIMEOUT_MS = 230_000;
+const NO_STORE = { 'Cache-Control': 'no-store' };
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res
-    .writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(payload),
-      'Cache-Control': 'no-store',
-    })
-    .end(payload);
-}
-
-function sendHtml(res: ServerResponse, status: number, html: string): void {
+function sendHtml(res: ServerResponse, status: number, html: string, csp: string): void {
   res
     .writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
+      ...NO_STORE,
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
     })
     .end(html);
 }
 
-function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > 8192) req.destroy(new Error('Form too large.'));
-    });
-    req.on('end', () => resolve(new URLSearchParams(text)));
-    req.on('error', reject);
-  });
+function sessionIdOf(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=');
+  }
+  return undefined;
 }
 
 export class FrontDoor {
-  private readonly sessions = new Map<string, Session>();
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  readonly sessions: SessionStore;
+  private readonly agent = new Agent({ keepAlive: true });
   private server?: Server;
+  private redirects: RedirectPolicy = { ownOrigins: [], allowedExternalUrls: [] };
 
   constructor(private readonly options: FrontDoorOptions) {
     if (options.corsCredentials && options.corsOrigins.includes('*')) {
@@ -84,15 +81,23 @@ export class FrontDoor {
         'CORS origin "*" cannot be used with CORSCredentials: browsers refuse credentials with a wildcard origin. List the page origins instead, e.g. http://127.0.0.1:5500,http://localhost:5500.',
       );
     }
+    this.sessions = new SessionStore(options.sessions);
   }
 
   async listen(): Promise<number> {
-    const server = createServer(
-      (req, res) => void this.handle(req, res).catch((error: unknown) => this.fail(res, error)),
-    );
+    const log = (message: string) => this.options.log.error(`front door: ${message}`);
+    const server = createServer(serve((req, res) => this.handle(req, res), log));
     server.keepAliveTimeout = 60_000;
+    // Slow clients: headers within 10 s, the whole request within 30 s.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
     this.server = server;
-    return listen(server, this.options.port);
+    const port = await listen(server, this.options.port);
+    this.redirects = {
+      ownOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+      allowedExternalUrls: this.options.allowedExternalRedirectUrls,
+    };
+    return port;
   }
 
   async close(): Promise<void> {
@@ -102,54 +107,23 @@ export class FrontDoor {
     await closeServer(server);
   }
 
-  private fail(res: ServerResponse, error: unknown): void {
-    this.options.log.error(`front door: ${(error as Error).message}`);
-    if (!res.headersSent) sendJson(res, 500, { error: 'The front door had an internal error.' });
-  }
-
-  private session(req: IncomingMessage): Session | undefined {
-    const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '');
-    if (match === null) return undefined;
-    const session = this.sessions.get(match[1]);
-    if (session === undefined || session.expiresAt < Date.now()) return undefined;
-    return session;
-  }
-
-  /** Platform CORS: echo an allowed origin (with credentials when configured); answer preflights. */
-  private applyCors(req: IncomingMessage, res: ServerResponse): boolean {
-    const origin = req.headers.origin;
-    const allowed =
-      origin !== undefined &&
-      (this.options.corsOrigins.includes(origin) || this.options.corsOrigins.includes('*'));
-    if (allowed) {
-      res.setHeader(
-        'Access-Control-Allow-Origin',
-        this.options.corsOrigins.includes('*') ? '*' : origin,
-      );
-      if (this.options.corsCredentials) res.setHeader('Access-Control-Allow-Credentials', 'true');
-    }
-    res.setHeader('Vary', 'Origin');
-    if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined)
-      return false;
-    if (allowed) {
-      res.setHeader(
-        'Access-Control-Allow-Methods',
-        String(req.headers['access-control-request-method']),
-      );
-      const headers = req.headers['access-control-request-headers'];
-      if (headers !== undefined) res.setHeader('Access-Control-Allow-Headers', headers);
-      res.setHeader('Access-Control-Max-Age', '600');
-    }
-    res.writeHead(204).end();
-    return true;
+  private get csp(): string {
+    const targets = this.options.allowedExternalRedirectUrls.map(originOf).filter(Boolean);
+    return `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${targets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.applyCors(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (
+      applyCors(req, res, {
+        origins: this.options.corsOrigins,
+        credentials: this.options.corsCredentials,
+      })
+    )
+      return;
+    const url = parseRequestTarget(req.url);
     const path = url.pathname;
     if (path.startsWith('/.auth/login/'))
-      return this.login(req, res, url, decodeURIComponent(path.slice('/.auth/login/'.length)));
+      return this.login(req, res, url, path.slice('/.auth/login/'.length));
     if (path === '/.auth/me') return this.me(req, res);
     if (path === '/.auth/logout') return this.logout(req, res, url);
     if (path === '/.auth/logout/complete')
@@ -157,8 +131,19 @@ export class FrontDoor {
         res,
         200,
         messagePage('Signed out', 'You have signed out. You can close this tab.'),
+        this.csp,
       );
     return this.proxy(req, res);
+  }
+
+  private redirectOrRefuse(target: string): string {
+    const location = resolveRedirect(target, this.redirects);
+    if (location === undefined)
+      throw new HttpError(
+        400,
+        `The redirect ${JSON.stringify(target)} is not allowed; use a path on this host or a URL under one of: ${this.options.allowedExternalRedirectUrls.join(', ')}.`,
+      );
+    return location;
   }
 
   private async login(
@@ -172,47 +157,53 @@ export class FrontDoor {
         res,
         200,
         messagePage('Signed in', 'You are signed in. You can close this tab.'),
+        this.csp,
       );
     if (!/^[a-z][a-z0-9_-]{0,31}$/i.test(provider))
-      return sendJson(res, 404, { error: `Unknown sign-in provider '${provider}'.` });
-    const form = req.method === 'POST' ? await readForm(req) : undefined;
-    const redirect =
+      throw new HttpError(404, `Unknown sign-in provider ${JSON.stringify(provider)}.`);
+    if (req.method === 'POST') {
+      // Login CSRF: only the sign-in page itself may post the form.
+      const from = requestOrigin(req);
+      if (
+        (from !== undefined || isKnownBrowser(req)) &&
+        (from === undefined || !this.redirects.ownOrigins.includes(from))
+      )
+        throw new HttpError(
+          403,
+          'Sign in from the sign-in page: a cross-site sign-in was refused.',
+        );
+    }
+    const form =
+      req.method === 'POST'
+        ? new URLSearchParams((await readBody(req, { limit: MAX_FORM_BYTES })).toString('utf8'))
+        : undefined;
+    const target =
       form?.get('post_login_redirect_uri') ??
       url.searchParams.get('post_login_redirect_uri') ??
       url.searchParams.get('post_login_redirect_url') ??
       '/.auth/login/done';
-    if (!isAllowedRedirect(redirect, this.options.corsOrigins)) {
-      return sendJson(res, 400, {
-        error: `The redirect ${JSON.stringify(redirect)} is not an allowed origin; use a path on this host or one of: ${this.options.corsOrigins.join(', ')}.`,
-      });
-    }
-    if (form === undefined) return sendHtml(res, 200, signInPage(provider, redirect));
-    const name = (form.get('name') ?? '').trim();
-    if (name.length === 0 || name.length > MAX_NAME_CHARS || CONTROL_CHARACTER.test(name)) {
-      return sendHtml(
-        res,
-        400,
-        signInPage(provider, redirect, `Type a name of 1 to ${MAX_NAME_CHARS} characters.`),
-      );
-    }
-    const sessionId = randomBytes(24).toString('base64url');
-    this.sessions.set(sessionId, { name, provider, expiresAt: Date.now() + SESSION_LIFETIME_MS });
+    const location = this.redirectOrRefuse(target);
+    if (form === undefined) return sendHtml(res, 200, signInPage(provider, target), this.csp);
+    const name = (form.get('name') ?? '').normalize('NFC').trim();
+    const problem = userNameProblem(name);
+    if (problem !== undefined)
+      return sendHtml(res, 400, signInPage(provider, target, problem), this.csp);
+    const sessionId = this.sessions.create(name, provider);
     this.options.log.info(`signed in a user with ${provider}`);
     res
       .writeHead(302, {
-        Location: redirect,
-        'Set-Cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_LIFETIME_MS / 1000}`,
-        'Cache-Control': 'no-store',
+        Location: location,
+        // SameSite=None: in Azure the page and the API are on different sites (docs/security.md).
+        'Set-Cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=${this.sessions.lifetimeMs / 1000}`,
+        ...NO_STORE,
       })
       .end();
   }
 
   private me(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.session(req);
+    const session = this.sessions.get(sessionIdOf(req));
     if (session === undefined)
-      return sendJson(res, 401, {
-        error: 'Nobody is signed in: sign in at /.auth/login/<provider>.',
-      });
+      throw new HttpError(401, 'Nobody is signed in: sign in at /.auth/login/<provider>.');
     sendJson(res, 200, [
       {
         provider_name: session.provider,
@@ -232,55 +223,78 @@ export class FrontDoor {
   }
 
   private logout(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const redirect = url.searchParams.get('post_logout_redirect_uri') ?? '/.auth/logout/complete';
-    if (!isAllowedRedirect(redirect, this.options.corsOrigins)) {
-      return sendJson(res, 400, {
-        error: `The redirect ${JSON.stringify(redirect)} is not an allowed origin; use a path on this host or one of: ${this.options.corsOrigins.join(', ')}.`,
-      });
-    }
-    const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '');
-    if (match !== null) this.sessions.delete(match[1]);
+    const location = this.redirectOrRefuse(
+      url.searchParams.get('post_logout_redirect_uri') ?? '/.auth/logout/complete',
+    );
+    this.sessions.delete(sessionIdOf(req));
     res
       .writeHead(302, {
-        Location: redirect,
-        'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
-        'Cache-Control': 'no-store',
+        Location: location,
+        'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0`,
+        ...NO_STORE,
       })
       .end();
   }
 
-  private proxy(req: IncomingMessage, res: ServerResponse): void {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      if (value !== undefined && !IDENTITY_HEADER.test(name)) headers[name] = value;
-    const session = this.session(req);
+  private async proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const session: Session | undefined = this.sessions.get(sessionIdOf(req));
     // Return401: an API call without a session is refused, never redirected (a redirect breaks the preflight).
     if (session === undefined)
-      return sendJson(res, 401, {
-        error: 'Sign in first: this API needs a signed-in user (App Service Authentication).',
-      });
-    const principal = {
-      auth_typ: session.provider,
-      claims: [{ typ: 'name', val: session.name }],
-      name_typ: 'name',
-      role_typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
-    };
-    headers['x-ms-client-principal'] = Buffer.from(JSON.stringify(principal)).toString('base64');
-    headers['x-ms-client-principal-name'] = session.name;
-    headers['x-ms-client-principal-id'] = session.name;
-    headers['x-ms-client-principal-idp'] = session.provider;
-    const upstream = request(
-      `${this.options.target}${req.url ?? '/'}`,
-      { method: req.method, headers, agent: this.agent },
-      (proxied) => {
-        res.writeHead(proxied.statusCode ?? 502, proxied.headers);
-        proxied.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => {
-      this.options.log.error(`front door: the functions host is unreachable: ${error.message}`);
-      if (!res.headersSent) sendJson(res, 502, { error: 'The functions host is not reachable.' });
+      throw new HttpError(
+        401,
+        'Sign in first: this API needs a signed-in user (App Service Authentication).',
+      );
+    if (
+      isForgedRequest(req, {
+        ownOrigins: this.redirects.ownOrigins,
+        allowedExternalUrls: this.options.allowedExternalRedirectUrls,
+        corsOrigins: this.options.corsOrigins,
+      })
+    ) {
+      this.options.log.warn(
+        `front door: Cross-site request forgery detected (Origin ${JSON.stringify(req.headers.origin ?? null)}).`,
+      );
+      throw new HttpError(
+        403,
+        'Cross-site request forgery detected: this request came from a site that is not allowed to post as the signed-in user.',
+      );
+    }
+    // The body is read here, bounded in size and time, so a slow client holds no upstream socket.
+    const body = await readBody(req, {
+      limit: MAX_PROXIED_BODY_BYTES,
+      timeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     });
-    req.pipe(upstream);
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      if (value !== undefined && !IDENTITY_HEADER.test(name) && name !== 'transfer-encoding')
+        headers[name] = value;
+    Object.assign(headers, principalHeaders(session));
+    if (body.length > 0 || headers['content-length'] !== undefined)
+      headers['content-length'] = String(body.length);
+    await new Promise<void>((resolve) => {
+      const upstream = request(
+        `${this.options.target}${req.url ?? '/'}`,
+        { method: req.method, headers, agent: this.agent, timeout: UPSTREAM_TIMEOUT_MS },
+        (proxied) => {
+          res.writeHead(proxied.statusCode ?? 502, proxied.headers);
+          proxied.pipe(res);
+          proxied.on('end', resolve);
+          proxied.on('error', () => resolve());
+        },
+      );
+      // The client went away: stop the work it asked for.
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+        resolve();
+      });
+      upstream.on('timeout', () => upstream.destroy(new Error('no answer within 230 s')));
+      upstream.on('error', (error) => {
+        this.options.log.error(`front door: the functions host failed: ${error.message}`);
+        if (!res.headersSent) sendJson(res, 502, { error: 'The functions host is not reachable.' });
+        else res.destroy();
+        resolve();
+      });
+      upstream.end(body);
+    });
   }
 }

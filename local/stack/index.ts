@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEmulator, type SignalREmulator } from '../emulator';
-import { FrontDoor } from '../frontdoor/FrontDoor';
+import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
 import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
 import { applyValues, readLocalSettings } from '../host/localSettings';
@@ -21,9 +21,17 @@ export interface StackOptions {
   readonly projectRoot?: string;
   /** `builtin` (default) or `func`: real Core Tools behind the same front door. */
   readonly functionsHost?: 'builtin' | 'func';
+  /**
+   * App Service's "allowed external redirect URLs"; defaults to the page server's two origins.
+   * Kept apart from CORS, as in App Service (docs/app-service-auth.md).
+   */
+  readonly allowedExternalRedirectUrls?: readonly string[];
+  /** Front door limits, for tests that must not wait out the defaults. */
+  readonly frontDoor?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessions'>;
 }
 
 export interface Stack {
+  readonly frontDoor: FrontDoor;
   readonly urls: { readonly page: string; readonly api: string; readonly signalr: string };
   readonly connectionString: string;
   stopSignalR(): Promise<void>;
@@ -96,24 +104,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });
     const contentPort = await bind('page server', ports.content, () => pages.listen());
     cleanups.push(() => pages.close());
-    const corsOrigins = [
-      ...new Set([
-        ...settings.cors,
-        `http://127.0.0.1:${contentPort}`,
-        `http://localhost:${contentPort}`,
-      ]),
-    ];
+    const pageOrigins = [`http://127.0.0.1:${contentPort}`, `http://localhost:${contentPort}`];
+    const corsOrigins = [...new Set([...settings.cors, ...pageOrigins])];
     const frontDoor = new FrontDoor({
       target: `http://127.0.0.1:${hostPort}`,
       port: ports.frontDoor,
       corsOrigins,
       corsCredentials: settings.corsCredentials,
+      allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? pageOrigins,
       log,
+      ...options.frontDoor,
     });
     const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
     cleanups.push(() => frontDoor.close());
-    if (frontDoorPort !== 7071) pages.configure({ frontDoorPort, authProvider: 'aad' });
+    pages.configure({
+      frontDoorPort,
+      authProvider: 'aad',
+      signalrOrigin: `http://localhost:${signalrPort}`,
+    });
     return {
+      frontDoor,
       urls: {
         page: `http://127.0.0.1:${contentPort}`,
         api: `http://127.0.0.1:${frontDoorPort}`,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import { isAllowedRedirect } from '../../local/frontdoor/redirects';
+import { resolveRedirect } from '../../local/frontdoor/redirects';
 import { FunctionHost } from '../../local/host/FunctionHost';
 import { createLogger } from '../../local/log';
 
@@ -21,6 +21,7 @@ describe('FrontDoor', () => {
       port: 0,
       corsOrigins: [PAGE, 'http://localhost:5500'],
       corsCredentials: true,
+      allowedExternalRedirectUrls: [PAGE, 'http://localhost:5500'],
       log,
     });
     api = `http://127.0.0.1:${await door.listen()}`;
@@ -65,7 +66,7 @@ describe('FrontDoor', () => {
     const { location, setCookie } = await signIn('alice');
     expect(location).toBe(`${PAGE}/`);
     expect(setCookie).toMatch(
-      /^AppServiceAuthSession=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/,
+      /^AppServiceAuthSession=[\w-]+; Path=\/; HttpOnly; Secure; SameSite=None; Max-Age=28800$/,
     );
   });
 
@@ -85,10 +86,18 @@ describe('FrontDoor', () => {
     expect(post.setCookie).toBe('');
   });
 
-  it('refuses an empty name with the form again', async () => {
-    const { location, setCookie } = await signIn('   ');
-    expect(location).toBeNull();
-    expect(setCookie).toBe('');
+  it('refuses an empty name with the form again, saying why', async () => {
+    const body = new URLSearchParams({ name: '   ', post_login_redirect_uri: `${PAGE}/` });
+    const response = await fetch(`${api}/.auth/login/aad`, {
+      method: 'POST',
+      body,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain(
+      'The name is blank or invisible; use at least one visible letter, digit or symbol.',
+    );
   });
 
   it('answers /.auth/me with the user in App Service format (GET and POST), 401 when signed out', async () => {
@@ -152,7 +161,7 @@ describe('FrontDoor', () => {
     expect(headers['x-ms-client-principal-name']).toBe('dave');
     expect(headers['x-ms-client-principal-idp']).toBe('aad');
     expect(headers).not.toHaveProperty('x-ms-token-aad-id-token');
-    expect(user.claims).toEqual([{ typ: 'name', val: 'dave' }]);
+    expect(user.claims).toContainEqual({ typ: 'name', val: 'dave' });
   });
 
   it('answers API calls without a session with 401 JSON, never a redirect, and forwards nothing', async () => {
@@ -206,6 +215,7 @@ describe('FrontDoor', () => {
           port: 0,
           corsOrigins: ['*'],
           corsCredentials: true,
+          allowedExternalRedirectUrls: [],
           log,
         }),
     ).toThrow(
@@ -214,18 +224,31 @@ describe('FrontDoor', () => {
   });
 });
 
-describe('isAllowedRedirect', () => {
+describe('resolveRedirect', () => {
+  const policy = {
+    ownOrigins: ['http://127.0.0.1:7071', 'http://localhost:7071'],
+    allowedExternalUrls: ['http://127.0.0.1:5500'],
+  };
   it.each([
-    ['/', true],
-    ['/chat?x=1', true],
-    ['//evil.example', false],
-    ['/\\evil.example', false],
-    ['http://127.0.0.1:5500/page', true],
-    ['http://127.0.0.1:5500.evil.example/', false],
-    ['https://127.0.0.1:5500/', false],
-    ['data:text/html,x', false],
-    ['not a url', false],
-  ])('%s → %s', (target, allowed) => {
-    expect(isAllowedRedirect(target, ['http://127.0.0.1:5500'])).toBe(allowed);
+    ['/', '/'],
+    ['/chat?x=1#y', '/chat?x=1#y'],
+    ['http://localhost:7071/.auth/x', '/.auth/x'],
+    ['http://127.0.0.1:5500/page', 'http://127.0.0.1:5500/page'],
+    ['//evil.example', undefined],
+    ['/\\evil.example', undefined],
+    ['/\t/evil.example/x', undefined],
+    ['/%09/evil.example/x', '/%09/evil.example/x'],
+    ['\t//evil.example', undefined],
+    ['/\n/evil.example', undefined],
+    ['http://127.0.0.1:5500@evil.example/', undefined],
+    ['http://user:pw@127.0.0.1:5500/', undefined],
+    ['http://127.0.0.1:5500.evil.example/', undefined],
+    ['https://127.0.0.1:5500/', undefined],
+    ['data:text/html,x', undefined],
+    ['javascript:alert(1)', undefined],
+    ['/\r\nSet-Cookie: x=1', '/Set-Cookie:%20x=1'],
+    ['/ü/王', '/%C3%BC/%E7%8E%8B'],
+  ])('%j → %j', (target, location) => {
+    expect(resolveRedirect(target, policy)).toBe(location);
   });
 });
