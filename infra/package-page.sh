@@ -55,5 +55,11 @@ while IFS= read -r -d '' file; do
   esac
 done < <(cd "$content" && find dist -type f ! -name '*.map' ! -name '*.ts' ! -name '*.tsbuildinfo' -print0)
 
+# The page's CSP: network only to the Function App and Azure SignalR Service. A static website
+# cannot send headers, so it stays a <meta> (which cannot carry frame-ancestors; README, Security).
+connect="connect-src 'self' $api https://*.service.signalr.net wss://*.service.signalr.net"
+sed -i -E "s#connect-src [^;\"]*#${connect}#" "$out/index.html"
+grep -qF "$connect" "$out/index.html" || fail "index.html has no Content-Security-Policy connect-src to rewrite." 1
+
 printf 'window.CHAT_CONFIG = { apiBaseUrl: "%s", authProvider: "%s" };\n' "$api" "$provider" >"$out/config.js"
 echo "package-page: $out is ready for \$web (API $api, sign-in with $provider)"

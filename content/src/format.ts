@@ -8,8 +8,20 @@ export function formatTime(timestamp: string): string {
     : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-/** "to bob" on what I sent privately, "from alice" on what was sent to me, "" when public. */
-export function privateLabel(message: ChatMessage, me: string | null): string {
-  if (!message.isPrivate) return '';
-  return message.sender === me ? `to ${message.recipient ?? ''}` : `from ${message.sender}`;
+/** The other person of a private message, with the direction: "to bob" or "from alice". */
+export interface PrivateLabel {
+  readonly direction: 'to' | 'from' | '';
+  readonly name: string;
+}
+
+/**
+ * "to bob" on what I sent privately, "from alice" on what was sent to me; empty when public.
+ * The name is kept apart so the page can isolate it (a right-to-left name cannot reorder the
+ * words around it).
+ */
+export function privateLabel(message: ChatMessage, me: string | null): PrivateLabel {
+  if (!message.isPrivate) return { direction: '', name: '' };
+  return message.sender === me
+    ? { direction: 'to', name: message.recipient ?? '' }
+    : { direction: 'from', name: message.sender };
 }

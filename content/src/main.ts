@@ -10,6 +10,9 @@ import {
 import { readConfig } from './config';
 import { ConnectionStatus, createChatConnection, type ChatConnection } from './connection';
 import { formatTime, privateLabel } from './format';
+// Compiled to a render function at build time (content/build.js): no template compiler and no
+// eval in the browser, so the page runs under script-src 'self' (docs/security.md).
+import { render } from './App.template.html';
 
 /** The chat page: one reactive state object, verb-named actions, listeners tied to mount. */
 const config = readConfig();
@@ -133,52 +136,7 @@ const App = {
       signOut,
     };
   },
-  template: `
-    <header class="bar">
-      <h1>Serverless Chat</h1>
-      <div class="account" v-if="!state.checkingSignIn">
-        <template v-if="state.user">
-          <span class="status" :data-status="state.status" role="status">{{ STATUS_TEXT[state.status] }}</span>
-          <span class="me">Signed in as <strong data-testid="me">{{ state.user }}</strong></span>
-          <button type="button" class="link" @click="signOut">Sign out</button>
-        </template>
-        <button v-else type="button" class="primary" @click="signIn">Sign in</button>
-      </div>
-    </header>
-    <main v-if="state.checkingSignIn" class="center"><p>Checking sign-in…</p></main>
-    <main v-else-if="!state.user" class="center signed-out">
-      <h2>Welcome</h2>
-      <p>Sign in to read and send messages. Public messages go to everyone in the room; click a name to write to that person privately.</p>
-      <p v-if="state.signInError" class="error" role="alert">{{ state.signInError }}</p>
-      <button type="button" class="primary" @click="signIn">Sign in</button>
-    </main>
-    <main v-else class="chat">
-      <ol class="messages" ref="list" aria-live="polite" aria-label="Messages">
-        <li v-if="state.messages.length === 0" class="empty">No messages yet. Say hello!</li>
-        <li v-for="m in state.messages" :key="m.id" class="message" :class="{ mine: m.sender === state.user, private: m.isPrivate }">
-          <div class="meta">
-            <button type="button" class="sender" @click="addressPrivately(m.sender)" :title="m.sender === state.user ? 'You' : 'Write to ' + m.sender + ' privately'">{{ m.sender }}</button>
-            <span v-if="m.isPrivate" class="badge">Private · {{ privateLabel(m, state.user) }}</span>
-            <time :datetime="m.timestamp">{{ formatTime(m.timestamp) }}</time>
-          </div>
-          <p class="text">{{ m.text }}</p>
-        </li>
-      </ol>
-      <form class="composer" @submit.prevent="sendDraft">
-        <div v-if="state.recipient" class="private-to">
-          Private to <strong>{{ state.recipient }}</strong>
-          <button type="button" class="link" @click="cancelPrivate" aria-label="Cancel private message">Cancel</button>
-        </div>
-        <label for="draft" class="visually-hidden">Message</label>
-        <div class="row">
-          <textarea id="draft" ref="composer" v-model="state.draft" rows="2" :placeholder="state.recipient ? 'Write to ' + state.recipient + ' privately…' : 'Write a message to everyone…'" @keydown="sendOnEnter"></textarea>
-          <button type="submit" class="primary" :disabled="state.sending || state.draft.trim().length === 0">{{ state.sending ? 'Sending…' : 'Send' }}</button>
-        </div>
-        <p v-if="state.sendError" class="error" role="alert">{{ state.sendError }}</p>
-        <p class="hint">Enter sends · Shift+Enter for a new line</p>
-      </form>
-    </main>
-  `,
+  render,
 };
 
 createApp(App).mount('#app');

@@ -14,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 const ROOT = join(__dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
 const API = 'https://chatdemo-func.azurewebsites.net';
+const CONNECT_SRC = `connect-src 'self' ${API} https://*.service.signalr.net wss://*.service.signalr.net`;
 
 /** Hosts whose URLs a library bundle may contain without loading them: XML namespaces, and
  * documentation links inside Vue's and the SignalR client's error messages. */
@@ -77,16 +78,24 @@ describe('the page package for the static website', () => {
 
   it('copies every other file unchanged from content/, and writes config.js for Azure', () => {
     for (const file of files.filter((f) => f !== 'config.js')) {
-      const original = readFileSync(join(CONTENT, file), 'utf8').replace(
-        /^\/[/*]# sourceMappingURL=.*\n?/m,
-        '',
-      );
+      const original = readFileSync(join(CONTENT, file), 'utf8')
+        .replace(/^\/[/*]# sourceMappingURL=.*\n?/m, '')
+        .replace(/connect-src [^;"]*/, CONNECT_SRC);
       expect({ file, same: text(file) === original }).toEqual({ file, same: true });
     }
     expect(evaluateConfig(join(out, 'config.js'))).toEqual({
       apiBaseUrl: API,
       authProvider: 'github',
     });
+  });
+
+  it("limits the page's connections to the Function App and Azure SignalR Service (CSP)", () => {
+    const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(
+      text('index.html'),
+    );
+    expect(policy?.[1]).toContain(`${CONNECT_SRC};`);
+    expect(policy?.[1]).toContain("script-src 'self';");
+    expect(policy?.[1]).not.toMatch(/unsafe-(eval|inline)/);
   });
 
   it('leaves the checked-in config.js pointing at no external host', () => {
