@@ -118,8 +118,8 @@ export class SignalRRestClient {
 
   private async call(method: string, path: string, body?: string): Promise<void> {
     const authorization = `Bearer ${await this.token(path)}`;
-    const url = `${this.base}${path}`;
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const base = new URL(this.base);
+    const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
     await new Promise<void>((resolve, reject) => {
       const headers: Record<string, string | number> = { Authorization: authorization };
       if (body !== undefined)
@@ -127,7 +127,15 @@ export class SignalRRestClient {
           'Content-Type': 'application/json',
           'Content-Length': Buffer.byteLength(body),
         });
-      const req = send(url, { method, agent: this.agent, headers }, (res) => {
+      // The path goes as an option, not in a URL string: a URL string is parsed, and the parser
+      // would resolve an encoded `%2E%2E` user id into the hub's broadcast path.
+      const target = {
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port,
+        path: `${base.pathname.replace(/\/$/, '')}${path}`,
+      };
+      const req = send({ ...target, method, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {

@@ -55,15 +55,13 @@ function nowSeconds(): number {
 
 /** Drops the port, the query if asked, and a trailing slash, so audiences compare as the service does. */
 export function normalizeAudience(audience: string, keepQuery: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(audience);
-  } catch {
-    return audience;
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  const query = keepQuery ? url.search.toLowerCase() : '';
-  return `${url.protocol}//${url.hostname.toLowerCase()}${path}${query}`;
+  // Parsed by hand: a URL parser would resolve `%2E%2E` segments and change the path signed.
+  const match = /^(https?:)\/\/([^/?#]+)([^?#]*)(\?[^#]*)?/i.exec(audience);
+  if (match === null) return audience;
+  const host = match[2].replace(/:\d+$/, '').toLowerCase();
+  const path = match[3].replace(/\/+$/, '');
+  const query = keepQuery ? (match[4] ?? '').toLowerCase() : '';
+  return `${match[1].toLowerCase()}//${host}${path}${query}`;
 }
 
 export function clientAudience(cs: SignalRConnectionString, hub: string): string {

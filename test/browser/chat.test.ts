@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '../../local/stack';
+import { launchChromium, sendOnPage, signInOnPage } from './support';
 
 /**
  * The page in Debian's chromium against the offline stack (issue 5): sign-in, public and private
@@ -10,55 +11,20 @@ import { startStack, type Stack } from '../../local/stack';
 jest.setTimeout(90_000);
 
 const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('chat page in a browser', () => {
   let stack: Stack;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pages = new Map<string, Page>();
-  let loadedBytes = 0;
-  let firstLoadBytes = 0;
 
   async function signIn(name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+    const { context, page } = await signInOnPage(browser, stack.urls.page, name);
     contexts.push(context);
-    const page = await context.newPage();
-    if (pages.size === 0) {
-      // Page weight: every response's body bytes on the first, signed-out load.
-      page.on(
-        'response',
-        (response) =>
-          void response.body().then(
-            (body) => (loadedBytes += body.length),
-            () => undefined,
-          ),
-      );
-    }
-    await page.goto(`${stack.urls.page}/`);
-    await page.getByText('Sign in to read and send messages.').waitFor();
-    if (pages.size === 0) firstLoadBytes = loadedBytes;
-    await page.getByRole('button', { name: 'Sign in' }).first().click();
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('me').filter({ hasText: name }).waitFor();
-    await page.locator('.status[data-status="connected"]').waitFor();
     pages.set(name, page);
     return page;
   }
 
-  async function send(page: Page, text: string): Promise<void> {
-    await page.getByLabel('Message', { exact: true }).fill(text);
-    await page.getByLabel('Message', { exact: true }).press('Enter');
-  }
+  const send = sendOnPage;
 
   const texts = (page: Page) => page.locator('.message .text').allTextContents();
 
@@ -67,9 +33,8 @@ describe('chat page in a browser', () => {
       ports: { signalr: 0, frontDoor: 0, content: 0 },
       logLevel: 'silent',
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await signIn('alice');
-    process.stdout.write(`page weight: ${firstLoadBytes} bytes on first load (uncompressed)\n`);
     await signIn('bob');
     await signIn('carol');
   });

@@ -166,6 +166,16 @@ describe('FunctionHost', () => {
       { userId: 'bob', action: 'removeAll' },
       'DELETE /api/v1/hubs/chat/users/bob/groups',
     ],
+    [
+      'to the user ".." (dots encoded, never a dot segment)',
+      { target: 't', arguments: [], userId: '..' },
+      'POST /api/v1/hubs/chat/users/%2E%2E',
+    ],
+    [
+      'to a user whose name has "/" and non-ASCII letters',
+      { target: 't', arguments: [], userId: 'a/ü.' },
+      'POST /api/v1/hubs/chat/users/a%2F%C3%BC%2E',
+    ],
   ])(
     'sends a signalR output item (%s) to the right REST path with a server token',
     async (_label, item, call) => {

@@ -1,0 +1,46 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium, headless, with nothing that reaches outside this machine. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens the chat page in a new browser context and signs in as `name` through the local
+ * sign-in form, as a person would; resolves when the live connection is up.
+ */
+export async function signInOnPage(
+  browser: Browser,
+  pageUrl: string,
+  name: string,
+  viewport = { width: 900, height: 640 },
+  beforeSignIn?: (page: Page) => void,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  beforeSignIn?.(page);
+  await page.goto(`${pageUrl}/`);
+  await page.getByText('Sign in to read and send messages.').waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('me').filter({ hasText: name }).waitFor();
+  await page.locator('.status[data-status="connected"]').waitFor();
+  return { context, page };
+}
+
+/** Types a message into the composer and presses Enter. */
+export async function sendOnPage(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
