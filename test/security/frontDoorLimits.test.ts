@@ -98,8 +98,9 @@ describe('front door limits', () => {
     socket.on('close', () => (closed = true));
     // Up to 200 MB, but the server must cut it short.
     while (!closed && sent < 200 * 1024 * 1024) {
-      const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk);
-      socket.write('\r\n');
+      socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+      const ok = socket.write('\r\n');
       sent += chunk.length;
       if (!ok) await new Promise((resolve) => setTimeout(resolve, 5));
     }
