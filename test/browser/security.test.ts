@@ -117,6 +117,15 @@ describe('the page under attack', () => {
     }
   });
 
+  it('signs in, shows and sends under a name outside Latin-1', async () => {
+    const { context, page } = await signInOnPage(browser, stack.urls.page, '王芳 Ольга');
+    contexts.push(context);
+    await sendOnPage(page, 'добрый день');
+    const mine = victim.locator('.message', { hasText: 'добрый день' });
+    await mine.waitFor();
+    expect(await mine.locator('.sender').textContent()).toBe('王芳 Ольга');
+  });
+
   it('isolates names and text, so a right-to-left override cannot disguise them', async () => {
     await sendOnPage(victim, 'invoice\u202Efdp.exe');
     const message = victim.locator('.message', { hasText: 'invoice' });

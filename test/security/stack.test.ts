@@ -240,6 +240,25 @@ describe('attacks on the offline stack', () => {
     });
   });
 
+  it.each([
+    ['%0D%0ASet-Cookie:%20x=1', '/Set-Cookie:%20x=1'],
+    ['/%C3%BC/%E7%8E%8B', '/%C3%BC/%E7%8E%8B'],
+    ['/%C3%BC/王', '/%C3%BC/%E7%8E%8B'],
+  ])(
+    'sends a CR/LF or non-Latin-1 target %s as a safe path, never a 500',
+    async (target, location) => {
+      const response = await fetch(
+        `${stack.urls.api}/.auth/logout?post_logout_redirect_uri=/${target.replace(/^\//, '')}`,
+        { redirect: 'manual' },
+      );
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe(location);
+      expect(response.headers.getSetCookie()).toEqual([
+        'AppServiceAuthSession=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0',
+      ]);
+    },
+  );
+
   describe('no request stops a server', () => {
     /** Request lines no browser sends as such, with the status each server must give. */
     const requests: [string, (status: number) => boolean][] = [
