@@ -2,20 +2,17 @@
  * `npm run signalr-emulator`: the local Azure SignalR Service alone, started from the app's own
  * AzureSignalRConnectionString (the environment wins over local.settings.json, as in Core Tools).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '.';
+import { appSettings, readLocalSettings } from '../host/localSettings';
+import { CONNECTION_STRING_SETTING } from '../signalr/constants';
 
 function connectionStringSetting(): string {
-  const fromEnv = process.env.AzureSignalRConnectionString;
-  if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
-  const settings = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'local.settings.json'), 'utf8'),
-  ) as { Values?: Record<string, string> };
-  const value = settings.Values?.AzureSignalRConnectionString;
-  if (value === undefined)
+  const settings = appSettings(readLocalSettings(join(__dirname, '..', '..', '..')).values);
+  const value = settings[CONNECTION_STRING_SETTING] ?? process.env[CONNECTION_STRING_SETTING];
+  if (value === undefined || value.length === 0)
     throw new Error(
-      'AzureSignalRConnectionString is set neither in the environment nor in local.settings.json Values.',
+      `${CONNECTION_STRING_SETTING} is set neither in the environment nor in local.settings.json Values.`,
     );
   return value;
 }

@@ -1,15 +1,20 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { LocalFunctionsHost } from './LocalFunctionsHost';
 
 /**
  * Real Azure Functions Core Tools (`func start`) on an internal port, in place of the built-in
  * host, so `npm run start:func` puts the same front door and emulator in front of them.
  */
-export class CoreToolsHost {
+export class CoreToolsHost implements LocalFunctionsHost {
   private child?: ChildProcess;
 
-  constructor(private readonly root: string) {}
+  /** `settings` reach func as environment variables, which win over local.settings.json. */
+  constructor(
+    private readonly root: string,
+    private readonly settings: Readonly<Record<string, string>>,
+  ) {}
 
   static isInstalled(): boolean {
     return spawnSync('func', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -30,7 +35,7 @@ export class CoreToolsHost {
     const child = spawn('func', ['start', '--port', String(port)], {
       cwd: this.root,
       stdio: 'inherit',
-      env: process.env,
+      env: { ...process.env, ...this.settings },
     });
     this.child = child;
     const deadline = Date.now() + 60_000;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BindingError } from './bindingExpressions';
 
 /** local.settings.json as Core Tools reads it (spec functions-v3-and-easyauth.md §5). */
 export interface LocalSettings {
@@ -40,11 +41,29 @@ export function readLocalSettings(root: string): LocalSettings {
   };
 }
 
-/** Values become environment variables, but an existing environment variable wins. */
-export function applyValues(
+/**
+ * The app settings a function sees: local.settings.json Values, with an environment variable
+ * of the same name winning, as Core Tools applies them. Nothing is written to the environment.
+ */
+export function appSettings(
   values: Readonly<Record<string, string>>,
   env: NodeJS.ProcessEnv = process.env,
-): void {
-  for (const [name, value] of Object.entries(values))
-    if (env[name] === undefined) env[name] = value;
+): Record<string, string> {
+  const settings: Record<string, string> = { ...values };
+  for (const name of Object.keys(values)) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined) settings[name] = fromEnv;
+  }
+  return settings;
+}
+
+/** A setting a binding needs; missing or empty fails the invocation (500), as in Azure. */
+export function requireSetting(
+  settings: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string {
+  const value = settings[name];
+  if (value === undefined || value.length === 0)
+    throw new BindingError(`The app setting '${name}' is not set.`);
+  return value;
 }

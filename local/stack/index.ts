@@ -4,7 +4,9 @@ import { startEmulator, type SignalREmulator } from '../emulator';
 import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
 import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
-import { applyValues, readLocalSettings } from '../host/localSettings';
+import { appSettings, readLocalSettings } from '../host/localSettings';
+import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
+import { CONNECTION_STRING_SETTING } from '../signalr/constants';
 import { createLogger, type LogLevel } from '../log';
 import { StaticServer } from '../static/StaticServer';
 
@@ -39,8 +41,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const CONNECTION_SETTING = 'AzureSignalRConnectionString';
-
 /** The app folder: the nearest one up with host.json (from src/ under jest, from dist/ when built). */
 function findProjectRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
@@ -66,14 +66,14 @@ async function bind<T>(what: string, port: number, start: () => Promise<T>): Pro
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = options.projectRoot ?? findProjectRoot(__dirname);
   const settings = readLocalSettings(root);
-  applyValues(settings.values);
+  const values = appSettings(settings.values);
   const log = createLogger('host', options.logLevel);
   const ports = {
     signalr: options.ports?.signalr ?? 8888,
     frontDoor: options.ports?.frontDoor ?? settings.port,
     content: options.ports?.content ?? 5500,
   };
-  const baseConnectionString = process.env[CONNECTION_SETTING] ?? '';
+  const baseConnectionString = values[CONNECTION_STRING_SETTING] ?? '';
 
   let emulator: SignalREmulator | undefined = await bind(
     'SignalR Service emulator',
@@ -88,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const signalrPort = emulator.port;
   const connectionString = emulator.connectionString;
   // The functions must reach the emulator where it really listens.
-  process.env[CONNECTION_SETTING] = connectionString;
+  const functionSettings = { ...values, [CONNECTION_STRING_SETTING]: connectionString };
 
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -97,8 +97,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator = undefined;
   };
   try {
-    const host =
-      options.functionsHost === 'func' ? new CoreToolsHost(root) : new FunctionHost({ root, log });
+    const host: LocalFunctionsHost =
+      options.functionsHost === 'func'
+        ? new CoreToolsHost(root, functionSettings)
+        : new FunctionHost({ root, log, settings: functionSettings });
     const hostPort = await host.listen();
     cleanups.push(() => host.close());
     const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });

@@ -14,7 +14,7 @@ describe('FrontDoor', () => {
   let api: string;
 
   beforeAll(async () => {
-    host = new FunctionHost({ root: join(__dirname, '..', 'fixtures', 'app'), log });
+    host = new FunctionHost({ root: join(__dirname, '..', 'fixtures', 'app'), log, settings: {} });
     const hostPort = await host.listen();
     door = new FrontDoor({
       target: `http://127.0.0.1:${hostPort}`,

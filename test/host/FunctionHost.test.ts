@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { FunctionHost } from '../../local/host/FunctionHost';
-import { applyValues } from '../../local/host/localSettings';
+import { appSettings } from '../../local/host/localSettings';
 import { createLogger } from '../../local/log';
 
 /** Classic v3 host semantics (spec functions-v3-and-easyauth.md §2-4) on a fixture app. */
@@ -37,8 +37,10 @@ describe('FunctionHost', () => {
     });
     await new Promise<void>((resolve) => signalr.listen(0, '127.0.0.1', resolve));
     const port = (signalr.address() as AddressInfo).port;
-    process.env.AzureSignalRConnectionString = `Endpoint=http://localhost;Port=${port};AccessKey=test-key-0123456789;Version=1.0;`;
     host = new FunctionHost({
+      settings: {
+        AzureSignalRConnectionString: `Endpoint=http://localhost;Port=${port};AccessKey=test-key-0123456789;Version=1.0;`,
+      },
       root: join(__dirname, '..', 'fixtures', 'app'),
       log: createLogger('test', 'silent'),
     });
@@ -48,7 +50,6 @@ describe('FunctionHost', () => {
   afterAll(async () => {
     await host.close();
     await new Promise<void>((resolve) => signalr.close(() => resolve()));
-    delete process.env.AzureSignalRConnectionString;
   });
 
   beforeEach(() => {
@@ -231,9 +232,12 @@ describe('FunctionHost', () => {
 });
 
 describe('local settings', () => {
-  it('puts Values into the environment, but an existing variable wins', () => {
-    const env: NodeJS.ProcessEnv = { KEEP: 'from the environment' };
-    applyValues({ KEEP: 'from the file', NEW: 'from the file' }, env);
-    expect(env).toEqual({ KEEP: 'from the environment', NEW: 'from the file' });
+  it('takes Values as app settings, an environment variable of the same name winning, and writes no environment', () => {
+    const env: NodeJS.ProcessEnv = { KEEP: 'from the environment', OTHER: 'x' };
+    expect(appSettings({ KEEP: 'from the file', NEW: 'from the file' }, env)).toEqual({
+      KEEP: 'from the environment',
+      NEW: 'from the file',
+    });
+    expect(env).toEqual({ KEEP: 'from the environment', OTHER: 'x' });
   });
 });

@@ -14,9 +14,11 @@ describe('binding data, as Azure builds it', () => {
   let port: number;
 
   beforeAll(async () => {
-    process.env.AzureSignalRConnectionString =
-      'Endpoint=http://localhost;Port=8888;AccessKey=test-key-0123456789;Version=1.0;';
     host = new FunctionHost({
+      settings: {
+        AzureSignalRConnectionString:
+          'Endpoint=http://localhost;Port=8888;AccessKey=test-key-0123456789;Version=1.0;',
+      },
       root: join(__dirname, '..', 'fixtures', 'app'),
       log: createLogger('test', 'silent'),
     });
@@ -26,7 +28,6 @@ describe('binding data, as Azure builds it', () => {
 
   afterAll(async () => {
     await host.close();
-    delete process.env.AzureSignalRConnectionString;
   });
 
   async function negotiateAs(

@@ -1,0 +1,10 @@
+/**
+ * What the offline stack needs of a functions host: the built-in one (FunctionHost) or real
+ * Core Tools (CoreToolsHost) on an internal port, behind the same front door.
+ */
+export interface LocalFunctionsHost {
+  /** Starts serving; resolves with the port. */
+  listen(): Promise<number>;
+  /** Stops; safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+/** The app setting the SignalR bindings read by default (`connectionStringSetting`). */
+export const CONNECTION_STRING_SETTING = 'AzureSignalRConnectionString';
+
+/**
+ * The local emulator's well-known development connection string: not a secret (the official
+ * Azure SignalR emulator publishes the same key).
+ */
+export const DEVELOPMENT_CONNECTION_STRING =
+  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
