@@ -109,7 +109,8 @@ export class FunctionHost implements LocalFunctionsHost {
     request: Invocation['request'],
     res: ServerResponse,
   ): Promise<void> {
-    let context: ReturnType<typeof createContext> | undefined;
+    // The context exists only once the inputs are read; the http binding reads its `res` later.
+    const created: { context?: ReturnType<typeof createContext> } = {};
     const invocation: Invocation = {
       functionName: fn.name,
       request,
@@ -123,13 +124,20 @@ export class FunctionHost implements LocalFunctionsHost {
       settings: this.options.settings,
       log: this.options.log,
       response: res,
-      contextRes: () => context?.res,
+      contextRes: () => created.context?.res,
     };
     const inputs: Record<string, unknown> = {};
     for (const config of fn.bindings)
       if (config.direction === 'in')
         inputs[config.name] = await this.binding(config).read?.(config, invocation);
-    context = createContext(fn, invocationId, inputs, invocation.bindingData, this.options.log);
+    const context = createContext(
+      fn,
+      invocationId,
+      inputs,
+      invocation.bindingData,
+      this.options.log,
+    );
+    created.context = context;
     const returned = await runHandler(fn, context, inputs[fn.trigger.name]);
     const outputs = collectOutputs(fn, context, returned);
     for (const config of fn.bindings.filter((b) => b.direction === 'out').sort(httpLast))
