@@ -1,5 +1,5 @@
 import type { ChatMessage, SignalRMessageAction } from './ChatMessage';
-import { NEW_MESSAGE_TARGET } from './limits';
+import { HubMethod } from '../lib/hub';
 
 /**
  * The signalR output items for one chat message: a broadcast for everyone; for a private
@@ -9,13 +9,13 @@ import { NEW_MESSAGE_TARGET } from './limits';
 export function buildActions(message: ChatMessage): SignalRMessageAction[] {
   const args = [message];
   if (message.recipient === undefined) {
-    return [{ target: NEW_MESSAGE_TARGET, arguments: args }];
+    return [{ target: HubMethod.NewMessage, arguments: args }];
   }
   const actions: SignalRMessageAction[] = [
-    { target: NEW_MESSAGE_TARGET, arguments: args, userId: message.recipient },
+    { target: HubMethod.NewMessage, arguments: args, userId: message.recipient },
   ];
   if (message.sender !== message.recipient) {
-    actions.push({ target: NEW_MESSAGE_TARGET, arguments: args, userId: message.sender });
+    actions.push({ target: HubMethod.NewMessage, arguments: args, userId: message.sender });
   }
   return actions;
 }

@@ -1,6 +1,4 @@
-/** The client method every chat message is delivered to (DESIGN.md: hub `chat`, `newMessage`). */
-export const NEW_MESSAGE_TARGET = 'newMessage';
-/** Largest request body accepted, in bytes (issue 2). */
+/** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Deepest nesting of arrays and objects accepted; the body itself is flat (depth 1). */
 export const MAX_JSON_DEPTH = 32;

@@ -1,3 +1,4 @@
+import { HubMethod } from '../lib/hub';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +32,7 @@ export async function startRawBroadcastServer(): Promise<RawBroadcastServer> {
         isPrivate: false,
       };
       const frame = Buffer.from(
-        JSON.stringify({ type: 1, target: 'newMessage', arguments: [message] }),
+        JSON.stringify({ type: 1, target: HubMethod.NewMessage, arguments: [message] }),
       );
       for (const client of wss.clients)
         if (client.readyState === WebSocket.OPEN) client.send(frame);

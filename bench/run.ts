@@ -1,5 +1,6 @@
+import { HUB_NAME, HubMethod } from '../lib/hub';
 /**
- * `npm run bench`: measures the offline stack on this machine and prints one table (issue 7).
+ * `npm run bench`: measures the offline stack on this machine and prints one table.
  * Servers run in child processes (bench/serverProcess.ts); this process holds the clients.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -173,7 +174,7 @@ async function checkOfficialClient(api: string, cookie: string, messages: number
     .configureLogging(LogLevel.None)
     .build();
   let received = 0;
-  connection.on('newMessage', (message: { text: string }) => {
+  connection.on(HubMethod.NewMessage, (message: { text: string }) => {
     if (message.text.startsWith('official ')) received++;
   });
   await connection.start();
@@ -206,7 +207,7 @@ async function measureMemory(
   const before = await emulator.memory();
   const infos = await Promise.all(
     Array.from({ length: USERS }, (_, i) =>
-      createConnectionInfo(cs, { hub: 'chat', userId: `idle${i}` }),
+      createConnectionInfo(cs, { hub: HUB_NAME, userId: `idle${i}` }),
     ),
   );
   const tracker = new FanOutTracker(0, clients);

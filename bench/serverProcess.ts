@@ -1,3 +1,4 @@
+import { DEVELOPMENT_CONNECTION_STRING } from '../local/signalr/constants';
 /**
  * A child process that runs one server under test, so the benchmark's 10,000 client sockets and
  * the server's 10,000 live in different processes (each under the open-file limit), and so the
@@ -27,8 +28,7 @@ export interface MemoryMessage {
 }
 
 /** The emulator's well-known development string; the port is replaced by a free one. */
-export const EMULATOR_CONNECTION_STRING =
-  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+export const EMULATOR_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
 
 async function start(
   role: ServerRole,

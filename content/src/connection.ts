@@ -1,4 +1,5 @@
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { HubMethod } from '../../lib/hub';
 import type { ChatMessage } from './api';
 
 /** What the page shows about its live connection (string values, STYLE habit 4). */
@@ -39,7 +40,7 @@ export function createChatConnection(
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  connection.on('newMessage', onMessage);
+  connection.on(HubMethod.NewMessage, onMessage);
   connection.onreconnecting(() => onStatus(ConnectionStatus.Reconnecting));
   connection.onreconnected(() => onStatus(ConnectionStatus.Connected));
   connection.onclose(() => {

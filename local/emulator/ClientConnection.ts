@@ -4,6 +4,7 @@ import { CLIENT_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './constants';
 import {
   HANDSHAKE_OK_FRAME,
   MessageType,
+  type HubMessage,
   formatRecord,
   parseRecord,
   splitRecords,
@@ -128,13 +129,15 @@ export class ClientConnection {
       return this.close(`Invalid message: ${(error as Error).message}`);
     }
     for (const record of records) {
-      let message: { type: number } & Record<string, unknown>;
+      let message: HubMessage | undefined;
       try {
         message = parseRecord(record);
       } catch (error) {
         return this.close(`Invalid message: ${(error as Error).message}`);
       }
-      this.handleMessage(message);
+      if (message === undefined)
+        this.log.debug(`connection ${this.id}: unknown message type skipped.`);
+      else this.handleMessage(message);
     }
   }
 
@@ -174,18 +177,18 @@ export class ClientConnection {
     this.socket.close(1002);
   }
 
-  private handleMessage(message: { type: number } & Record<string, unknown>): void {
+  private handleMessage(message: HubMessage): void {
     switch (message.type) {
       case MessageType.Invocation:
       case MessageType.StreamInvocation:
-        // Serverless mode with no upstream: nothing can handle a client invocation (spec §6).
+        // Serverless mode with no upstream: nothing can handle a client invocation (docs/signalr-service.md, "Serverless mode").
         // Answer those that wait for a result, so invoke() never hangs.
-        if (typeof message.invocationId === 'string') {
+        if (message.invocationId !== undefined) {
           this.socket.send(
             formatRecord({
               type: MessageType.Completion,
               invocationId: message.invocationId,
-              error: `Method '${String(message.target)}' cannot be invoked: this hub runs in serverless mode with no upstream configured.`,
+              error: `Method '${message.target}' cannot be invoked: this hub runs in serverless mode with no upstream configured.`,
             }),
             TEXT_FRAME,
           );
@@ -200,8 +203,6 @@ export class ClientConnection {
       case MessageType.CancelInvocation:
       case MessageType.Completion:
         return;
-      default:
-        this.log.debug(`connection ${this.id}: unknown message type ${message.type} skipped.`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { ClientConnection } from './ClientConnection';
 
-/** The emulator's state: connections, and who is in which group (spec §3, §6). */
+/** The emulator's state: connections, and who is in which group (docs/signalr-service.md, "REST API", "Serverless mode"). */
 export interface RegistryStats {
   readonly connections: number;
   readonly users: number;

@@ -1,6 +1,6 @@
 import { RECORD_SEPARATOR } from './constants';
 
-/** The JSON hub protocol, version 1, as message types (spec §5). */
+/** The JSON hub protocol, version 1, as message types (docs/signalr-service.md, "Hub protocol"). */
 export enum MessageType {
   Invocation = 1,
   StreamItem = 2,
@@ -11,23 +11,11 @@ export enum MessageType {
   Close = 7,
 }
 
-export interface HandshakeRequest {
-  readonly protocol: string;
-  readonly version: number;
-}
-
 export interface InvocationMessage {
   readonly type: MessageType.Invocation | MessageType.StreamInvocation;
   readonly invocationId?: string;
   readonly target: string;
   readonly arguments: readonly unknown[];
-}
-
-export interface CompletionMessage {
-  readonly type: MessageType.Completion;
-  readonly invocationId: string;
-  readonly error?: string;
-  readonly result?: unknown;
 }
 
 export interface CloseMessage {
@@ -36,11 +24,17 @@ export interface CloseMessage {
   readonly allowReconnect?: boolean;
 }
 
+/** Messages a client may send that the service reads no further than their type. */
 export interface OtherMessage {
-  readonly type: MessageType.StreamItem | MessageType.CancelInvocation | MessageType.Ping;
+  readonly type:
+    | MessageType.StreamItem
+    | MessageType.Completion
+    | MessageType.CancelInvocation
+    | MessageType.Ping;
 }
 
-export type HubMessage = InvocationMessage | CompletionMessage | CloseMessage | OtherMessage;
+/** A client-to-service message of the JSON hub protocol, version 1. */
+export type HubMessage = InvocationMessage | CloseMessage | OtherMessage;
 
 /** One record, serialised with its separator. */
 export function formatRecord(message: object): string {
@@ -54,17 +48,29 @@ export function splitRecords(frame: string): string[] {
   return frame.slice(0, -1).split(RECORD_SEPARATOR);
 }
 
-/** Parses one record into a hub message; unknown types are returned for the caller to skip. */
-export function parseRecord(record: string): { readonly type: number } & Record<string, unknown> {
+const KNOWN_TYPES: ReadonlySet<number> = new Set(
+  Object.values(MessageType).filter((value) => typeof value === 'number'),
+);
+
+/**
+ * Parses one record into a hub message. A type this protocol version does not define gives
+ * undefined, for the caller to skip (as the official clients do); a malformed record throws.
+ */
+export function parseRecord(record: string): HubMessage | undefined {
   const value: unknown = JSON.parse(record);
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof (value as { type?: unknown }).type !== 'number'
-  ) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new SyntaxError('A hub message must be a JSON object with a numeric "type".');
+  const message = value as Record<string, unknown>;
+  if (typeof message.type !== 'number')
+    throw new SyntaxError('A hub message must be a JSON object with a numeric "type".');
+  if (!KNOWN_TYPES.has(message.type)) return undefined;
+  if (message.type === MessageType.Invocation || message.type === MessageType.StreamInvocation) {
+    if (typeof message.target !== 'string' || !Array.isArray(message.arguments))
+      throw new SyntaxError('An invocation needs a string "target" and an "arguments" array.');
+    if (message.invocationId !== undefined && typeof message.invocationId !== 'string')
+      throw new SyntaxError('"invocationId" must be a string.');
   }
-  return value as { type: number } & Record<string, unknown>;
+  return message as unknown as HubMessage;
 }
 
 export const PING_FRAME = formatRecord({ type: MessageType.Ping });

@@ -14,7 +14,7 @@ import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
 import { HttpError } from '../http/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
 
-/** A negotiated connection waiting for its WebSocket (spec §4). */
+/** A negotiated connection waiting for its WebSocket (docs/signalr-service.md, "Client endpoint"). */
 export interface PendingConnection {
   readonly connectionId: string;
   readonly hub: string;
@@ -32,7 +32,7 @@ export interface ClientEndpointContext {
 
 const AVAILABLE_TRANSPORTS = [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }];
 
-/** The one `hub` query parameter, valid, or a 400 (spec §3, §4). */
+/** The one `hub` query parameter, valid, or a 400 (docs/signalr-service.md, "REST API", "Client endpoint"). */
 export function readHub(url: URL): string {
   const hubs = url.searchParams.getAll('hub');
   if (hubs.length !== 1)
@@ -130,7 +130,7 @@ function refuseUpgrade(socket: Duplex, error: HttpError): void {
 
 /**
  * GET /client/?hub=...&id=... with Upgrade: the WebSocket transport. Refusals are the service's:
- * 401 token, 400 hub, 404 unknown or stale id, 409 a second socket on one id (spec §4).
+ * 401 token, 400 hub, 404 unknown or stale id, 409 a second socket on one id (docs/signalr-service.md, "Client endpoint").
  */
 export async function upgrade(
   ctx: ClientEndpointContext,

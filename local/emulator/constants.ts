@@ -1,21 +1,21 @@
-/** Protocol constants of the emulated Azure SignalR Service (spec signalr-service-serverless.md). */
+/** Protocol constants of the emulated Azure SignalR Service (docs/signalr-service.md). */
 
-/** Every JSON hub protocol record ends with this (spec §5). */
+/** Every JSON hub protocol record ends with this (docs/signalr-service.md, "Hub protocol"). */
 export const RECORD_SEPARATOR = '\u001e';
 export const RECORD_SEPARATOR_CODE = 0x1e;
 
-/** Server keep-alive: a Ping at least this often (spec §5). */
+/** Server keep-alive: a Ping at least this often (docs/signalr-service.md, "Hub protocol"). */
 export const KEEP_ALIVE_INTERVAL_MS = 15_000;
-/** A client silent for this long is closed (spec §5, server default). */
+/** A client silent for this long is closed (docs/signalr-service.md, "Hub protocol"). */
 export const CLIENT_TIMEOUT_MS = 30_000;
-/** The handshake must arrive within this (spec §5). */
+/** The handshake must arrive within this (docs/signalr-service.md, "Hub protocol"). */
 export const HANDSHAKE_TIMEOUT_MS = 15_000;
-/** A negotiated connection id must be used within about this long, else 404 (spec §4). */
+/** A negotiated connection id must be used within about this long, else 404 (docs/signalr-service.md, "Client endpoint"). */
 export const NEGOTIATE_TTL_MS = 5_000;
 /** How often timeouts are swept: one timer for all connections, not one per connection. */
 export const SWEEP_INTERVAL_MS = 1_000;
 
-/** REST bodies over this are refused with 413 (spec §3). */
+/** REST bodies over this are refused with 413 (docs/signalr-service.md, "REST API"). */
 export const MAX_REST_BODY_BYTES = 1024 * 1024;
 /** Largest client frame accepted by default; larger frames close the connection (1009). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -27,7 +27,7 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 export const MAX_GROUP_NAME_CHARS = 1024;
 
-/** `x-ms-error-code` values on 404 answers (spec §3). */
+/** `x-ms-error-code` values on 404 answers (docs/signalr-service.md, "REST API"). */
 export const ErrorCode = {
   ConnectionNotExisted: 'Warning.Connection.NotExisted',
   UserNotExisted: 'Warning.User.NotExisted',

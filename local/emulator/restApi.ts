@@ -15,7 +15,7 @@ import { readBody } from '../http/readBody';
 import { rawPathSegments } from '../http/requestTarget';
 import { MessageType, formatRecord } from './HubProtocol';
 
-/** The data-plane REST API of spec §3, v1 (`/api/v1/hubs/...`) and 2022-06-01 (`/api/hubs/...`). */
+/** The data-plane REST API (docs/signalr-service.md, "REST API"), v1 (`/api/v1/hubs/...`) and 2022-06-01 (`/api/hubs/...`). */
 export interface RestContext {
   readonly cs: SignalRConnectionString;
   readonly registry: ConnectionRegistry;
@@ -100,7 +100,7 @@ function sendTo(
   frame: string,
   excluded: ReadonlySet<string>,
 ): void {
-  // One frame for every target: serialised once by readInvocationFrame (spec §5).
+  // One frame for every target: serialised once by readInvocationFrame (docs/signalr-service.md, "Hub protocol").
   const bytes = Buffer.from(frame);
   if (excluded.size === 0) for (const connection of connections) connection.send(bytes);
   else

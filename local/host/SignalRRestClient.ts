@@ -8,7 +8,7 @@ import {
   type SignalRConnectionString,
 } from '../signalr/ConnectionString';
 
-/** The signalR output binding's items (spec §4, SignalR bindings). */
+/** The signalR output binding's items (docs/functions-host.md, "SignalR bindings"). */
 export interface SignalROutputItem {
   readonly target?: unknown;
   readonly arguments?: unknown;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BindingError } from './bindingExpressions';
 
-/** local.settings.json as Core Tools reads it (spec functions-v3-and-easyauth.md §5). */
+/** local.settings.json as Core Tools reads it (docs/functions-host.md, "Local settings"). */
 export interface LocalSettings {
   readonly values: Readonly<Record<string, string>>;
   readonly port: number;

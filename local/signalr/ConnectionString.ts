@@ -1,5 +1,5 @@
 /**
- * Azure SignalR Service connection strings (spec signalr-service-serverless.md §1). Parsed once;
+ * Azure SignalR Service connection strings (docs/signalr-service.md, "Connection strings"). Parsed once;
  * the emulator listens from one, and the functions host signs tokens and calls the REST API
  * from the same one, so swapping the emulator's string for an Azure one changes nothing else.
  */
@@ -135,7 +135,7 @@ function withPort(base: string, port: number | undefined): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
-/** `{scheme}://{host}` of Endpoint, without the port: the base of every audience (spec §1). */
+/** `{scheme}://{host}` of Endpoint, without the port: the base of every audience (docs/signalr-service.md, "Connection strings"). */
 export function audienceBase(cs: SignalRConnectionString): string {
   const url = new URL(cs.endpoint);
   return `${url.protocol}//${url.hostname}`;

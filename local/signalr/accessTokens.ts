@@ -2,7 +2,7 @@ import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { audienceBase, clientBaseUrl, type SignalRConnectionString } from './ConnectionString';
 
 /**
- * Access tokens of Azure SignalR Service (spec signalr-service-serverless.md §2): HS256 JWTs
+ * Access tokens of Azure SignalR Service (docs/signalr-service.md, "Tokens"): HS256 JWTs
  * signed with the UTF-8 bytes of the AccessKey as written, audiences built from Endpoint without
  * its port.
  */
@@ -128,7 +128,7 @@ export function userIdOf(claims: JWTPayload): string | undefined {
 /**
  * Verifies signature, expiry (`exp` required), not-before and audience. `audiences` are the
  * accepted values, compared after `normalizeAudience`; the token's own audience is compared both
- * with and without its query, since SDKs differ there (spec §2).
+ * with and without its query, since SDKs differ there (docs/signalr-service.md, "Tokens").
  */
 export async function verifyToken(
   token: string | undefined,

@@ -1,3 +1,4 @@
+import { HubMethod } from '../../lib/hub';
 import { sequenceReader } from '../../bench/loadClients';
 import { FanOutTracker, measureFanOut } from '../../bench/measureFanOut';
 
@@ -22,7 +23,11 @@ describe('sequenceReader', () => {
     const seen: number[] = [];
     const read = sequenceReader({ onDelivery: (sequence) => seen.push(sequence) });
     const record = (n: number) =>
-      JSON.stringify({ type: 1, target: 'newMessage', arguments: [{ text: `seq ${n} xx` }] });
+      JSON.stringify({
+        type: 1,
+        target: HubMethod.NewMessage,
+        arguments: [{ text: `seq ${n} xx` }],
+      });
     read(`${record(3)}\u001e${record(12)}\u001e{"type":6}\u001e`);
     expect(seen).toEqual([3, 12]);
   });

@@ -5,7 +5,7 @@ import { startStack, type Stack } from '../../local/stack';
 import { launchChromium, sendOnPage, signInOnPage } from './support';
 
 /**
- * The page in Debian's chromium against the offline stack (issue 5): sign-in, public and private
+ * The page in Debian's chromium against the offline stack: sign-in, public and private
  * messages, text never run as HTML, sign-out, reconnect after the SignalR Service restarts.
  */
 jest.setTimeout(90_000);

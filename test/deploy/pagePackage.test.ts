@@ -7,7 +7,7 @@ import { extname, join, normalize, relative, sep } from 'node:path';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Issue 8: the folder infra/package-page.sh makes is exactly what the deploy uploads to the
+ * the folder infra/package-page.sh makes is exactly what the deploy uploads to the
  * static website. It must hold no TypeScript, maps or node_modules, load nothing from another
  * host, and work from a plain static server. Needs the built page (`npm test` builds first).
  */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Issue 8: infra/provision.sh, run against a fake `az` on PATH. The dry run must print every
+ * infra/provision.sh, run against a fake `az` on PATH. The dry run must print every
  * setting the tutorial's users trip over and call nothing; a real run must call the CLI in a
  * converging way (create only what is missing) and never print a key.
  */

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
- * Issue 8: every shell script in the repository passes shellcheck (Debian's `shellcheck`,
+ * every shell script in the repository passes shellcheck (Debian's `shellcheck`,
  * which .ci/run installs). No skip when it is missing: then this fails and says so.
  */
 const ROOT = join(__dirname, '..', '..');

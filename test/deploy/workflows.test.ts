@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 /**
- * Issue 8: the GitHub workflows cannot run here, so everything about them that can be checked
+ * the GitHub workflows cannot run here, so everything about them that can be checked
  * without GitHub is: they parse, they name only scripts and files that exist, and the deploy
  * does its steps in a safe order with OIDC. `yaml` parses YAML 1.2 as GitHub does (`on` stays
  * a key, not the boolean YAML 1.1 parsers make of it) and throws on any syntax error.

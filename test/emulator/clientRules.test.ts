@@ -4,7 +4,7 @@ import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
 import { EmulatorFixture } from './support';
 
-/** Spec §4-5: negotiate and upgrade refusals, the handshake, frames, invocations, cleanup. */
+/** docs/signalr-service.md, "Client endpoint" and "Hub protocol": negotiate and upgrade refusals, the handshake, frames, invocations, cleanup. */
 describe('emulator client endpoint', () => {
   let fixture: EmulatorFixture;
   beforeEach(async () => {

@@ -1,7 +1,8 @@
+import { HubMethod } from '../../lib/hub';
 import { signToken } from '../support/signToken';
 import { EmulatorFixture } from './support';
 
-/** Every row of spec §3's table, with its status code and x-ms-error-code. */
+/** Every row of the REST table in docs/signalr-service.md, with its status code and x-ms-error-code. */
 describe('emulator REST API status codes', () => {
   let fixture: EmulatorFixture;
   let id: string;
@@ -13,7 +14,7 @@ describe('emulator REST API status codes', () => {
   afterAll(() => fixture.close());
 
   const v2 = '?api-version=2022-06-01';
-  const body = { target: 'newMessage', arguments: ['x'] };
+  const body = { target: HubMethod.NewMessage, arguments: ['x'] };
   // [method, path (with {id}), expected status, x-ms-error-code or '', body?]
   const rows: readonly (readonly [string, string, number, string, unknown?])[] = [
     ['HEAD', '/api/v1/health', 200, ''],
@@ -81,7 +82,7 @@ describe('emulator REST API status codes', () => {
 
   it('answers 413 to a body over 1 MB', async () => {
     const response = await fixture.call('POST', '/api/v1/hubs/chat', {
-      target: 'newMessage',
+      target: HubMethod.NewMessage,
       arguments: ['x'.repeat(1024 * 1024)],
     });
     expect(response.status).toBe(413);

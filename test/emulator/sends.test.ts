@@ -1,3 +1,4 @@
+import { HubMethod } from '../../lib/hub';
 import { EmulatorFixture, Inbox } from './support';
 
 /**
@@ -30,7 +31,7 @@ describe.each([
 
   afterAll(() => fixture.close());
 
-  const message = (text: string) => ({ target: 'newMessage', arguments: [{ text }] });
+  const message = (text: string) => ({ target: HubMethod.NewMessage, arguments: [{ text }] });
   /** Sends a broadcast marker; once everyone has it, anything sent before has arrived too. */
   const settle = async (marker: string) => {
     expect((await fixture.call('POST', sendPath(''), message(marker))).status).toBe(202);
@@ -51,7 +52,7 @@ describe.each([
     expect(
       (
         await fixture.call('POST', sendPath(''), {
-          target: 'newMessage',
+          target: HubMethod.NewMessage,
           arguments: [{ text: 'all', n: 1, nested: { ok: true } }],
         })
       ).status,
@@ -130,7 +131,7 @@ describe.each([
     expect(
       (
         await fixture.call('POST', sendPath(''), {
-          Target: 'newMessage',
+          Target: HubMethod.NewMessage,
           Arguments: [{ text: 'pascal' }],
         })
       ).status,

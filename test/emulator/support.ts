@@ -1,3 +1,5 @@
+import { HubMethod } from '../../lib/hub';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
@@ -9,8 +11,7 @@ import {
 } from '../../local/signalr/ConnectionString';
 import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
 
-export const DEV_CONNECTION_STRING =
-  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+export const DEV_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
 
 /** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
 export class EmulatorFixture {
@@ -59,7 +60,7 @@ export class EmulatorFixture {
       .withUrl(`${this.negotiateBase}/api${query}`)
       .configureLogging(LogLevel.None)
       .build();
-    if (onMessage) connection.on('newMessage', onMessage);
+    if (onMessage) connection.on(HubMethod.NewMessage, onMessage);
     await connection.start();
     this.connections.push(connection);
     return connection;

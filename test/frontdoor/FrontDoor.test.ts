@@ -4,7 +4,7 @@ import { resolveRedirect } from '../../local/frontdoor/redirects';
 import { FunctionHost } from '../../local/host/FunctionHost';
 import { createLogger } from '../../local/log';
 
-/** The App Service Authentication stand-in (spec functions-v3-and-easyauth.md §6) and CORS. */
+/** The App Service Authentication stand-in (docs/app-service-auth.md) and CORS. */
 const PAGE = 'http://127.0.0.1:5500';
 const log = createLogger('test', 'silent');
 

@@ -1,3 +1,4 @@
+import { HubMethod } from '../../lib/hub';
 import sendMessage from '../../SendMessage';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
 import { invokeFunction, makeRequest } from './invokeFunction';
@@ -31,7 +32,7 @@ describe('SendMessage', () => {
       isPrivate: false,
     });
     expect(new Date(message.timestamp).toISOString()).toBe(message.timestamp);
-    expect(returned).toEqual([{ target: 'newMessage', arguments: [message] }]);
+    expect(returned).toEqual([{ target: HubMethod.NewMessage, arguments: [message] }]);
   });
 
   it('accepts the seed page body and ignores its sender field', async () => {
@@ -41,7 +42,7 @@ describe('SendMessage', () => {
     expect(res.status).toBe(202);
     expect(returned).toEqual([
       {
-        target: 'newMessage',
+        target: HubMethod.NewMessage,
         arguments: [
           expect.objectContaining({ sender: 'alice', text: 'from the tutorial', isPrivate: false }),
         ],
@@ -76,8 +77,8 @@ describe('SendMessage', () => {
       expect.objectContaining({ sender: 'alice', recipient: 'bob', isPrivate: true, text: 'psst' }),
     );
     expect(returned).toEqual([
-      { target: 'newMessage', arguments: [message], userId: 'bob' },
-      { target: 'newMessage', arguments: [message], userId: 'alice' },
+      { target: HubMethod.NewMessage, arguments: [message], userId: 'bob' },
+      { target: HubMethod.NewMessage, arguments: [message], userId: 'alice' },
     ]);
   });
 
@@ -85,7 +86,7 @@ describe('SendMessage', () => {
     const { returned } = await send(JSON.stringify({ text: 'note to self', recipient: 'alice' }));
     expect(returned).toEqual([
       {
-        target: 'newMessage',
+        target: HubMethod.NewMessage,
         arguments: [expect.objectContaining({ recipient: 'alice' })],
         userId: 'alice',
       },
@@ -99,7 +100,7 @@ describe('SendMessage', () => {
   ])('broadcasts when recipient is %s', async (_label, recipient) => {
     const { returned } = await send(JSON.stringify({ text: 'hi', recipient }));
     expect(returned).toEqual([
-      { target: 'newMessage', arguments: [expect.objectContaining({ isPrivate: false })] },
+      { target: HubMethod.NewMessage, arguments: [expect.objectContaining({ isPrivate: false })] },
     ]);
   });
 

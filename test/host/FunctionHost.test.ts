@@ -6,7 +6,7 @@ import { FunctionHost } from '../../local/host/FunctionHost';
 import { appSettings } from '../../local/host/localSettings';
 import { createLogger } from '../../local/log';
 
-/** Classic v3 host semantics (spec functions-v3-and-easyauth.md §2-4) on a fixture app. */
+/** Classic v3 host semantics (docs/functions-host.md) on a fixture app. */
 interface Captured {
   readonly method: string;
   readonly path: string;

@@ -3,7 +3,7 @@ import type { ChatMessage } from '../../SendMessage/ChatMessage';
 import { Listener, postMessage, signIn } from './support';
 
 /**
- * Issue 6: bad input to SendMessage through the whole path (front door, host, function). Each
+ * bad input to SendMessage through the whole path (front door, host, function). Each
  * gets a 4xx with a JSON error naming the problem, and a connected listener hears nothing.
  */
 describe('SendMessage bad input through the front door', () => {

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { hubTarget, openClient } from '../../bench/loadClients';
@@ -6,15 +7,14 @@ import { parseConnectionString, serverBaseUrl } from '../../local/signalr/Connec
 import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
 
 /**
- * Issue 6 churn: 10,000 connects and disconnects (a tenth of them joining a group by connection
+ * 10,000 connects and disconnects (a tenth of them joining a group by connection
  * id) leave the emulator's connection, user and group maps empty and its heap near where it
  * started.
  */
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const DEV_CONNECTION_STRING =
-  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+const DEV_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
 const CYCLES = 10_000;
 const PARALLEL = 100;
 

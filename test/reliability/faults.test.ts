@@ -2,7 +2,7 @@ import { startStack, type Stack } from '../../local/stack';
 import { Listener, postMessage, signIn } from './support';
 
 /**
- * Issue 6 faults: the SignalR Service goes away and comes back; the app answers 5xx while it is
+ * the SignalR Service goes away and comes back; the app answers 5xx while it is
  * gone, loses nothing it accepted, and its clients reconnect by themselves.
  */
 jest.setTimeout(60_000);

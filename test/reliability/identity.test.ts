@@ -5,7 +5,7 @@ import { createClientToken } from '../../local/signalr/accessTokens';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
 import { Listener, postMessage, signIn } from './support';
 
-/** Issue 6: identity comes only from the front door and the service's own tokens. */
+/** identity comes only from the front door and the service's own tokens. */
 describe('identity cannot be forged', () => {
   let stack: Stack;
   let alice: string;

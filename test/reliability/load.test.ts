@@ -1,3 +1,4 @@
+import { HubMethod } from '../../lib/hub';
 import type WebSocket from 'ws';
 import { closeClients, hubTarget, openClients } from '../../bench/loadClients';
 import { startStack, type Stack } from '../../local/stack';
@@ -5,7 +6,7 @@ import type { ChatMessage } from '../../SendMessage/ChatMessage';
 import { postMessage, signIn } from './support';
 
 /**
- * Issue 6 load: 1,000 clients (100 users with 10 connections each) and 5,000 mixed public and
+ * 1,000 clients (100 users with 10 connections each) and 5,000 mixed public and
  * private messages from 10 concurrent senders through the full path. Every message must reach
  * exactly the right connections, exactly once, in each sender's order.
  */
@@ -66,7 +67,7 @@ describe('load', () => {
             target?: string;
             arguments?: ChatMessage[];
           };
-          if (message.type !== 1 || message.target !== 'newMessage') continue;
+          if (message.type !== 1 || message.target !== HubMethod.NewMessage) continue;
           received[index].push(message.arguments![0].text);
           deliveries++;
           onDelivery?.();

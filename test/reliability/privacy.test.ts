@@ -2,7 +2,7 @@ import { startStack, type Stack } from '../../local/stack';
 import { Listener, postMessage, signIn } from './support';
 
 /**
- * Issue 6: under mixed public and private traffic, a private message reaches exactly the
+ * under mixed public and private traffic, a private message reaches exactly the
  * recipient's and the sender's connections, never a third user's.
  */
 describe('private means private', () => {

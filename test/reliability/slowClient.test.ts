@@ -1,10 +1,11 @@
+import { HubMethod } from '../../lib/hub';
 import type { Socket } from 'node:net';
 import { hubTarget, openClient } from '../../bench/loadClients';
 import { EmulatorFixture, Inbox } from '../emulator/support';
 import { createConnectionInfo } from '../../local/signalr/accessTokens';
 
 /**
- * Issue 6: a client that stops reading must not delay the others. The emulator closes it once
+ * a client that stops reading must not delay the others. The emulator closes it once
  * its unsent bytes pass the bound, and everyone else keeps receiving.
  */
 jest.setTimeout(60_000);
@@ -29,7 +30,7 @@ describe('a slow client', () => {
     const payload = 'x'.repeat(16 * 1024);
     for (let i = 0; i < messages; i++) {
       const response = await fixture.call('POST', '/api/v1/hubs/chat', {
-        target: 'newMessage',
+        target: HubMethod.NewMessage,
         arguments: [{ i, payload }],
       });
       expect(response.status).toBe(202);

@@ -1,3 +1,4 @@
+import { HubMethod } from '../../lib/hub';
 import {
   HubConnectionBuilder,
   HubConnectionState,
@@ -56,7 +57,7 @@ export class Listener {
     readonly name: string,
     readonly connection: HubConnection,
   ) {
-    connection.on('newMessage', (message: ChatMessage) => {
+    connection.on(HubMethod.NewMessage, (message: ChatMessage) => {
       this.messages.push(message);
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.predicate(this.messages)) return true;

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
 import {
   audienceBase,
   clientBaseUrl,
@@ -6,8 +7,7 @@ import {
   serverBaseUrl,
 } from '../../local/signalr/ConnectionString';
 
-const EMULATOR =
-  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+const EMULATOR = DEVELOPMENT_CONNECTION_STRING;
 
 describe('parseConnectionString', () => {
   it('parses the official emulator string', () => {
