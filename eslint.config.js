@@ -1,4 +1,5 @@
-// One linter for the whole repo: typescript-eslint's recommended rules on every TypeScript file.
+// One linter for the whole repo: typescript-eslint's recommended rules on every TypeScript file,
+// plus the type-checked promise rules (a promise nobody awaits or catches loses its error).
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
@@ -8,6 +9,15 @@ module.exports = tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
   {
     files: ['**/*.js'],
     languageOptions: {
