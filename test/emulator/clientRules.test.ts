@@ -2,7 +2,8 @@ import WebSocket from 'ws';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
-import { EmulatorFixture } from './support';
+import { HubMethod } from '../../lib/hub';
+import { EmulatorFixture, Inbox } from './support';
 
 /** docs/signalr-service.md, "Client endpoint" and "Hub protocol": negotiate and upgrade refusals, the handshake, frames, invocations, cleanup. */
 describe('emulator client endpoint', () => {
@@ -192,13 +193,25 @@ describe('emulator client endpoint', () => {
   it('lets a client with automatic reconnect reconnect after the service closes with allowReconnect', async () => {
     const connection = new HubConnectionBuilder()
       .withUrl(`${fixture.negotiateBase}/api?user=alice`)
-      .withAutomaticReconnect([0])
+      .withAutomaticReconnect([0, 200, 200, 500, 1000])
       .configureLogging(LogLevel.None)
       .build();
+    const inbox = new Inbox();
+    connection.on(HubMethod.NewMessage, inbox.receive);
     await connection.start();
+    const firstId = connection.connectionId;
     const reconnecting = new Promise<void>((resolve) => connection.onreconnecting(() => resolve()));
-    await fixture.emulator.close();
+    const reconnected = new Promise<void>((resolve) => connection.onreconnected(() => resolve()));
+    await fixture.restartEmulator();
     await reconnecting;
+    await reconnected;
+    expect(connection.connectionId).not.toBe(firstId);
+    await fixture.call('POST', '/api/v1/hubs/chat/users/alice', {
+      target: HubMethod.NewMessage,
+      arguments: ['back'],
+    });
+    await inbox.waitFor(1);
+    expect(inbox.messages).toEqual(['back']);
     await connection.stop();
   });
 });

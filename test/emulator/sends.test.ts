@@ -118,13 +118,34 @@ describe.each([
     expect(texts(alice2)).toEqual(['team', 'team but bob', 'all but bob', 'end']);
     expect(texts(bob)).toEqual(['team', 'end']);
     expect(texts(anonymous)).toEqual(['all but bob', 'end']);
-    const removeAll = send === '' ? '/users/alice/groups' : '/users/alice/groups';
-    expect((await fixture.call('DELETE', withVersion(removeAll))).status).toBe(
+    reset();
+    expect((await fixture.call('DELETE', withVersion('/users/alice/groups'))).status).toBe(
       send === '' ? 200 : 204,
     );
     expect(
       (await fixture.call('DELETE', withVersion(`/groups/team/connections/${bobId}`))).status,
     ).toBe(200);
+    // Both memberships are gone: a send to the group reaches nobody, now or on a new connection.
+    expect((await fixture.call('POST', sendPath('/groups/team'), message('left'))).status).toBe(
+      202,
+    );
+    const later = new Inbox();
+    await fixture.connect('alice', later.receive);
+    expect((await fixture.call('POST', sendPath('/groups/team'), message('left2'))).status).toBe(
+      202,
+    );
+    await settle('end');
+    for (const inbox of [alice1, alice2, bob, anonymous]) expect(texts(inbox)).toEqual(['end']);
+    await later.waitFor(1);
+    expect(later.messages).toEqual([{ text: 'end' }]);
+  });
+
+  it('lets several waiters wait on one inbox', async () => {
+    const both = Promise.all([bob.waitFor(1), bob.waitFor(2)]);
+    await fixture.call('POST', sendPath('/users/bob'), message('one'));
+    await fixture.call('POST', sendPath('/users/bob'), message('two'));
+    await both;
+    expect(texts(bob)).toEqual(['one', 'two']);
   });
 
   it('accepts Target/Arguments in any case, as the .NET SDK sends them', async () => {

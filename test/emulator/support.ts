@@ -16,7 +16,7 @@ export const DEV_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
 /** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
 export class EmulatorFixture {
   private constructor(
-    readonly emulator: SignalREmulator,
+    public emulator: SignalREmulator,
     readonly cs: SignalRConnectionString,
     private readonly negotiateServer: Server,
     readonly negotiateBase: string,
@@ -66,6 +66,17 @@ export class EmulatorFixture {
     return connection;
   }
 
+  /** Stops the emulator and starts a new one on the same port, as a service restart does. */
+  async restartEmulator(): Promise<void> {
+    const port = this.emulator.port;
+    await this.emulator.close();
+    this.emulator = await startEmulator({
+      connectionString: DEV_CONNECTION_STRING,
+      port,
+      logLevel: 'silent',
+    });
+  }
+
   rest(path: string): string {
     return `${serverBaseUrl(this.cs)}${path}`;
   }
@@ -88,13 +99,17 @@ export class EmulatorFixture {
   }
 }
 
-/** Collects messages and resolves when `count` have arrived. */
+/** Collects messages; any number of waiters can wait for a count at once. */
 export class Inbox {
   readonly messages: unknown[] = [];
-  private waiter?: { count: number; resolve: () => void };
+  private waiters: { count: number; resolve: () => void }[] = [];
   readonly receive = (message: unknown): void => {
     this.messages.push(message);
-    if (this.waiter && this.messages.length >= this.waiter.count) this.waiter.resolve();
+    this.waiters = this.waiters.filter((waiter) => {
+      if (this.messages.length < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
   };
   waitFor(count: number, timeoutMs = 3000): Promise<void> {
     if (this.messages.length >= count) return Promise.resolve();
@@ -103,7 +118,7 @@ export class Inbox {
         () => reject(new Error(`Expected ${count} messages, got ${JSON.stringify(this.messages)}`)),
         timeoutMs,
       );
-      this.waiter = { count, resolve: () => (clearTimeout(timer), resolve()) };
+      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
 }

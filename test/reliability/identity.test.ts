@@ -3,6 +3,10 @@ import { startStack, type Stack } from '../../local/stack';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import { join } from 'node:path';
+import { FrontDoor } from '../../local/frontdoor/FrontDoor';
+import { FunctionHost } from '../../local/host/FunctionHost';
+import { createLogger } from '../../local/log';
 import { Listener, postMessage, signIn } from './support';
 
 /** identity comes only from the front door and the service's own tokens. */
@@ -46,6 +50,47 @@ describe('identity cannot be forged', () => {
     );
     expect(result.status).toBe(202);
     expect((result.json as ChatMessage).sender).toBe('alice');
+  });
+
+  it('forwards no client-sent identity header to the functions: only the session user arrives', async () => {
+    const host = new FunctionHost({
+      root: join(__dirname, '..', 'fixtures', 'app'),
+      log: createLogger('test', 'silent'),
+      settings: {},
+    });
+    const door = new FrontDoor({
+      target: `http://127.0.0.1:${await host.listen()}`,
+      port: 0,
+      corsOrigins: [],
+      corsCredentials: false,
+      allowedExternalRedirectUrls: [],
+      log: createLogger('test', 'silent'),
+    });
+    try {
+      const api = `http://127.0.0.1:${await door.listen()}`;
+      const response = await fetch(`${api}/api/echo/1`, {
+        headers: {
+          Cookie: await signIn(api, 'alice'),
+          ...forgedPrincipal,
+          'X-MS-CLIENT-PRINCIPAL-ROLES': 'admin',
+          'x-ms-token-github-access-token': 'forged',
+        },
+      });
+      const { headers } = (await response.json()) as { headers: Record<string, string> };
+      const identity = Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name.startsWith('x-ms-')),
+      );
+      expect(Object.keys(identity).sort()).toEqual([
+        'x-ms-client-principal',
+        'x-ms-client-principal-id',
+        'x-ms-client-principal-idp',
+        'x-ms-client-principal-name',
+      ]);
+      expect(identity['x-ms-client-principal-name']).toBe('alice');
+    } finally {
+      await door.close();
+      await host.close();
+    }
   });
 
   it('ignores a sender in the body', async () => {

@@ -76,6 +76,7 @@ describe('load', () => {
     );
 
     const sent: Sent[] = [];
+    const accepted: ChatMessage[] = [];
     await Promise.all(
       Array.from({ length: SENDERS }, async (_, s) => {
         for (let k = 0; k < PER_SENDER; k++) {
@@ -91,10 +92,15 @@ describe('load', () => {
             throw new Error(
               `POST ${message.text} answered ${result.status}: ${JSON.stringify(result.json)}`,
             );
+          accepted.push(result.json as ChatMessage);
         }
       }),
     );
-    expect(sent).toHaveLength(SENDERS * PER_SENDER);
+    // Every POST was accepted as sent: its own id, its sender, its text, its recipient.
+    expect(new Set(accepted.map((m) => m.id)).size).toBe(SENDERS * PER_SENDER);
+    const summary = (m: { sender: string; text: string; recipient?: string }) =>
+      `${m.sender}>${m.recipient ?? '*'}:${m.text}`;
+    expect(accepted.map(summary).sort()).toEqual(sent.map(summary).sort());
 
     const expectedFor = (user: string) =>
       sent.filter((m) => m.recipient === undefined || m.recipient === user || m.sender === user);
