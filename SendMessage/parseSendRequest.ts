@@ -55,6 +55,17 @@ function checkText(field: string, value: string): void {
   }
 }
 
+/** At most `max` characters (code points), or a 400 naming the field and both counts. */
+function checkLength(field: string, value: string, max: number, code: string): void {
+  const chars = countChars(value);
+  if (chars > max)
+    throw new RequestError(
+      400,
+      code,
+      `"${field}" has ${chars} characters; at most ${max} are allowed.`,
+    );
+}
+
 function parseText(value: unknown): string {
   if (value === undefined) {
     throw new RequestError(
@@ -78,14 +89,7 @@ function parseText(value: unknown): string {
       `"text" is empty; send 1 to ${MAX_TEXT_CHARS} characters.`,
     );
   }
-  const chars = countChars(text);
-  if (chars > MAX_TEXT_CHARS) {
-    throw new RequestError(
-      400,
-      'TextTooLong',
-      `"text" has ${chars} characters; at most ${MAX_TEXT_CHARS} are allowed.`,
-    );
-  }
+  checkLength('text', text, MAX_TEXT_CHARS, 'TextTooLong');
   checkText('text', text);
   return text;
 }
@@ -107,14 +111,7 @@ function parseRecipient(value: unknown): string | undefined {
       '"recipient" is blank; send a user name, or null for everyone.',
     );
   }
-  const chars = countChars(value);
-  if (chars > MAX_RECIPIENT_CHARS) {
-    throw new RequestError(
-      400,
-      'RecipientTooLong',
-      `"recipient" has ${chars} characters; at most ${MAX_RECIPIENT_CHARS} are allowed.`,
-    );
-  }
+  checkLength('recipient', value, MAX_RECIPIENT_CHARS, 'RecipientTooLong');
   checkText('recipient', value);
   // Names are NFC at sign-in, so a recipient typed in another normal form still finds them.
   const name = value.normalize('NFC');

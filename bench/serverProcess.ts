@@ -27,9 +27,6 @@ export interface MemoryMessage {
   readonly connections?: number;
 }
 
-/** The emulator's well-known development string; the port is replaced by a free one. */
-export const EMULATOR_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
-
 async function start(
   role: ServerRole,
 ): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
@@ -46,7 +43,8 @@ async function start(
     }
     case 'emulator': {
       const emulator = await startEmulator({
-        connectionString: EMULATOR_CONNECTION_STRING,
+        // The well-known development string; the port is replaced by a free one.
+        connectionString: DEVELOPMENT_CONNECTION_STRING,
         port: 0,
         logLevel: 'warn',
       });

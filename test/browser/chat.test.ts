@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { launchChromium, sendOnPage, signInOnPage } from './support';
 
 /**
@@ -29,10 +30,7 @@ describe('chat page in a browser', () => {
   const texts = (page: Page) => page.locator('.message .text').allTextContents();
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     browser = await launchChromium();
     await signIn('alice');
     await signIn('bob');

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeServer, listen } from '../../local/httpServer';
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { Listener, signIn } from '../reliability/support';
 import { launchChromium, sendOnPage, signInOnPage } from './support';
 
@@ -40,10 +41,7 @@ describe('the page under attack', () => {
   let victim: Page;
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     attacker = createServer((_req, res) =>
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(attackerPage(stack.urls.api)),
     );

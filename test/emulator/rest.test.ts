@@ -4,81 +4,124 @@ import { EmulatorFixture } from './support';
 
 /** Every row of the REST table in docs/signalr-service.md, with its status code and x-ms-error-code. */
 describe('emulator REST API status codes', () => {
+  const v2 = '?api-version=2022-06-01';
+  const body = { target: HubMethod.NewMessage, arguments: ['x'] };
+  type Call = readonly [method: string, path: string];
+  const inG1: Call = ['PUT', '/api/v1/hubs/chat/groups/g1/connections/{id}'];
+  const aliceInG3: Call = ['PUT', '/api/v1/hubs/chat/groups/g3/users/alice?ttl=60'];
+  /**
+   * [method, path (with {id}: alice's connection), status, x-ms-error-code or '', body, given].
+   * Each row runs on its own emulator, with only the calls in `given` made before it.
+   */
+  const rows: readonly (readonly [string, string, number, string, unknown, readonly Call[]])[] = [
+    ['HEAD', '/api/v1/health', 200, '', null, []],
+    ['HEAD', '/api/health', 200, '', null, []],
+    ['POST', '/api/v1/hubs/chat', 202, '', body, []],
+    ['POST', `/api/hubs/chat/:send${v2}`, 202, '', body, []],
+    ['POST', '/api/v1/hubs/chat/users/alice', 202, '', body, []],
+    ['POST', `/api/hubs/chat/users/alice/:send${v2}`, 202, '', body, []],
+    ['POST', '/api/v1/hubs/chat/groups/g1', 202, '', body, []],
+    ['POST', `/api/hubs/chat/groups/g1/:send${v2}`, 202, '', body, []],
+    ['POST', '/api/v1/hubs/chat/connections/{id}', 202, '', body, []],
+    ['POST', `/api/hubs/chat/connections/{id}/:send${v2}`, 202, '', body, []],
+    ['PUT', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, '', null, []],
+    [
+      'PUT',
+      '/api/v1/hubs/chat/groups/g1/connections/nope',
+      404,
+      'Error.Connection.NotExisted',
+      null,
+      [],
+    ],
+    ['HEAD', '/api/v1/hubs/chat/groups/g1', 200, '', null, [inG1]],
+    ['GET', '/api/v1/hubs/chat/groups/g1', 200, '', null, [inG1]],
+    ['HEAD', `/api/hubs/chat/groups/g1${v2}`, 200, '', null, [inG1]],
+    ['DELETE', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, '', null, [inG1]],
+    [
+      'DELETE',
+      '/api/v1/hubs/chat/groups/g1/connections/{id}',
+      404,
+      'Warning.Connection.NotExisted',
+      null,
+      [],
+    ],
+    ['GET', '/api/v1/hubs/chat/groups/g1', 404, 'Warning.Group.NotExisted', null, []],
+    ['PUT', `/api/hubs/chat/groups/g2/connections/{id}${v2}`, 200, '', null, []],
+    ['DELETE', `/api/hubs/chat/connections/{id}/groups${v2}`, 200, '', null, [inG1]],
+    [
+      'HEAD',
+      `/api/hubs/chat/groups/g1${v2}`,
+      404,
+      'Warning.Group.NotExisted',
+      null,
+      [inG1, ['DELETE', `/api/hubs/chat/connections/{id}/groups${v2}`]],
+    ],
+    ['PUT', '/api/v1/hubs/chat/groups/g3/users/alice?ttl=60', 202, '', null, []],
+    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 200, '', null, [aliceInG3]],
+    ['HEAD', `/api/hubs/chat/users/alice/groups/g3${v2}`, 200, '', null, [aliceInG3]],
+    ['DELETE', '/api/v1/hubs/chat/groups/g3/users/alice', 202, '', null, [aliceInG3]],
+    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 404, 'Info.User.NotInGroup', null, []],
+    [
+      'GET',
+      '/api/v1/hubs/chat/groups/g3/users/alice',
+      404,
+      'Info.User.NotInGroup',
+      null,
+      [aliceInG3, ['DELETE', '/api/v1/hubs/chat/users/alice/groups']],
+    ],
+    ['PUT', `/api/hubs/chat/users/alice/groups/g4${v2}`, 200, '', null, []],
+    ['DELETE', `/api/hubs/chat/users/alice/groups/g4${v2}`, 204, '', null, []],
+    ['DELETE', '/api/v1/hubs/chat/users/alice/groups', 200, '', null, [aliceInG3]],
+    ['DELETE', `/api/hubs/chat/users/alice/groups${v2}`, 204, '', null, [aliceInG3]],
+    ['GET', '/api/v1/hubs/chat/users/alice', 200, '', null, []],
+    ['HEAD', `/api/hubs/chat/users/alice${v2}`, 200, '', null, []],
+    ['GET', '/api/v1/hubs/chat/users/nobody', 404, 'Warning.User.NotExisted', null, []],
+    ['GET', '/api/v1/hubs/chat/connections/{id}', 200, '', null, []],
+    ['HEAD', `/api/hubs/chat/connections/{id}${v2}`, 200, '', null, []],
+    ['GET', '/api/v1/hubs/chat/connections/nope', 404, 'Warning.Connection.NotExisted', null, []],
+    ['POST', `/api/hubs/chat/groups/g1/:closeConnections${v2}`, 204, '', null, [inG1]],
+    ['POST', `/api/hubs/chat/users/nobody/:closeConnections${v2}`, 204, '', null, []],
+    ['POST', '/api/v1/hubs/9bad', 400, '', body, []],
+    ['POST', `/api/v1/hubs/chat/groups/${encodeURIComponent('   ')}`, 400, '', body, []],
+    ['POST', `/api/v1/hubs/chat/groups/${'g'.repeat(1025)}`, 400, '', body, []],
+    ['POST', '/api/v1/hubs/chat', 400, '', { arguments: [] }, []],
+  ];
+
+  it.each(rows)(
+    '%s %s answers %i %s',
+    async (method, template, status, errorCode, requestBody, given) => {
+      const fixture = await EmulatorFixture.start();
+      try {
+        const id = (await fixture.connect('alice')).connectionId!;
+        for (const [givenMethod, givenPath] of given) {
+          const done = await fixture.call(givenMethod, givenPath.replace('{id}', id));
+          expect(done.status).toBeLessThan(300);
+        }
+        const response = await fixture.call(
+          method,
+          template.replace('{id}', id),
+          requestBody ?? undefined,
+        );
+        expect(response.status).toBe(status);
+        expect(response.headers.get('x-ms-error-code') ?? '').toBe(errorCode);
+      } finally {
+        await fixture.close();
+      }
+    },
+  );
+});
+
+describe('emulator REST API', () => {
   let fixture: EmulatorFixture;
   let id: string;
+  const v2 = '?api-version=2022-06-01';
+  const body = { target: HubMethod.NewMessage, arguments: ['x'] };
 
   beforeAll(async () => {
     fixture = await EmulatorFixture.start();
     id = (await fixture.connect('alice')).connectionId!;
   });
   afterAll(() => fixture.close());
-
-  const v2 = '?api-version=2022-06-01';
-  const body = { target: HubMethod.NewMessage, arguments: ['x'] };
-  // [method, path (with {id}), expected status, x-ms-error-code or '', body?]
-  const rows: readonly (readonly [string, string, number, string, unknown?])[] = [
-    ['HEAD', '/api/v1/health', 200, ''],
-    ['HEAD', '/api/health', 200, ''],
-    ['POST', '/api/v1/hubs/chat', 202, '', body],
-    ['POST', `/api/hubs/chat/:send${v2}`, 202, '', body],
-    ['POST', '/api/v1/hubs/chat/users/alice', 202, '', body],
-    ['POST', `/api/hubs/chat/users/alice/:send${v2}`, 202, '', body],
-    ['POST', '/api/v1/hubs/chat/groups/g1', 202, '', body],
-    ['POST', `/api/hubs/chat/groups/g1/:send${v2}`, 202, '', body],
-    ['POST', '/api/v1/hubs/chat/connections/{id}', 202, '', body],
-    ['POST', `/api/hubs/chat/connections/{id}/:send${v2}`, 202, '', body],
-    ['PUT', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, ''],
-    ['PUT', '/api/v1/hubs/chat/groups/g1/connections/nope', 404, 'Error.Connection.NotExisted'],
-    ['HEAD', '/api/v1/hubs/chat/groups/g1', 200, ''],
-    ['GET', '/api/v1/hubs/chat/groups/g1', 200, ''],
-    ['HEAD', `/api/hubs/chat/groups/g1${v2}`, 200, ''],
-    ['DELETE', '/api/v1/hubs/chat/groups/g1/connections/{id}', 200, ''],
-    [
-      'DELETE',
-      '/api/v1/hubs/chat/groups/g1/connections/{id}',
-      404,
-      'Warning.Connection.NotExisted',
-    ],
-    ['GET', '/api/v1/hubs/chat/groups/g1', 404, 'Warning.Group.NotExisted'],
-    ['PUT', `/api/hubs/chat/groups/g2/connections/{id}${v2}`, 200, ''],
-    ['DELETE', `/api/hubs/chat/connections/{id}/groups${v2}`, 200, ''],
-    ['HEAD', `/api/hubs/chat/groups/g2${v2}`, 404, 'Warning.Group.NotExisted'],
-    ['PUT', '/api/v1/hubs/chat/groups/g3/users/alice?ttl=60', 202, ''],
-    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 200, ''],
-    ['HEAD', `/api/hubs/chat/users/alice/groups/g3${v2}`, 200, ''],
-    ['DELETE', '/api/v1/hubs/chat/groups/g3/users/alice', 202, ''],
-    ['GET', '/api/v1/hubs/chat/groups/g3/users/alice', 404, 'Info.User.NotInGroup'],
-    ['PUT', `/api/hubs/chat/users/alice/groups/g4${v2}`, 200, ''],
-    ['DELETE', `/api/hubs/chat/users/alice/groups/g4${v2}`, 204, ''],
-    ['DELETE', '/api/v1/hubs/chat/users/alice/groups', 200, ''],
-    ['DELETE', `/api/hubs/chat/users/alice/groups${v2}`, 204, ''],
-    ['GET', '/api/v1/hubs/chat/users/alice', 200, ''],
-    ['HEAD', `/api/hubs/chat/users/alice${v2}`, 200, ''],
-    ['GET', '/api/v1/hubs/chat/users/nobody', 404, 'Warning.User.NotExisted'],
-    ['GET', '/api/v1/hubs/chat/connections/{id}', 200, ''],
-    ['HEAD', `/api/hubs/chat/connections/{id}${v2}`, 200, ''],
-    ['GET', '/api/v1/hubs/chat/connections/nope', 404, 'Warning.Connection.NotExisted'],
-    ['POST', `/api/hubs/chat/groups/g1/:closeConnections${v2}`, 204, ''],
-    ['POST', `/api/hubs/chat/users/nobody/:closeConnections${v2}`, 204, ''],
-    ['POST', '/api/v1/hubs/9bad', 400, '', body],
-    ['POST', `/api/v1/hubs/chat/groups/${encodeURIComponent('   ')}`, 400, '', body],
-    ['POST', `/api/v1/hubs/chat/groups/${'g'.repeat(1025)}`, 400, '', body],
-    ['POST', '/api/v1/hubs/chat', 400, '', { arguments: [] }],
-  ];
-
-  it.each(
-    rows.map(
-      ([m, p, s, c, b]) => [m, p, s, c, b ?? null] as [string, string, number, string, unknown],
-    ),
-  )('%s %s answers %i %s', async (method, template, status, errorCode, requestBody) => {
-    const response = await fixture.call(
-      method,
-      template.replace('{id}', id),
-      requestBody ?? undefined,
-    );
-    expect(response.status).toBe(status);
-    expect(response.headers.get('x-ms-error-code') ?? '').toBe(errorCode);
-  });
 
   it('answers 413 to a body over 1 MB', async () => {
     const response = await fixture.call('POST', '/api/v1/hubs/chat', {

@@ -11,8 +11,6 @@ import {
 } from '../../local/signalr/ConnectionString';
 import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
 
-export const DEV_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
-
 /** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
 export class EmulatorFixture {
   private constructor(
@@ -27,7 +25,7 @@ export class EmulatorFixture {
     options: { maxConnections?: number; maxMessageBytes?: number; maxBufferedBytes?: number } = {},
   ): Promise<EmulatorFixture> {
     const emulator = await startEmulator({
-      connectionString: DEV_CONNECTION_STRING,
+      connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
       logLevel: 'silent',
       ...options,
@@ -71,7 +69,7 @@ export class EmulatorFixture {
     const port = this.emulator.port;
     await this.emulator.close();
     this.emulator = await startEmulator({
-      connectionString: DEV_CONNECTION_STRING,
+      connectionString: DEVELOPMENT_CONNECTION_STRING,
       port,
       logLevel: 'silent',
     });

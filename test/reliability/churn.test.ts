@@ -1,7 +1,7 @@
 import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { hubTarget, openClient } from '../../bench/loadClients';
+import { hubTarget, openClient } from '../../local/clients/hubClients';
 import { startEmulator, type SignalREmulator } from '../../local/emulator';
 import { parseConnectionString, serverBaseUrl } from '../../local/signalr/ConnectionString';
 import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
@@ -14,7 +14,6 @@ import { createConnectionInfo, createServerToken } from '../../local/signalr/acc
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const DEV_CONNECTION_STRING = DEVELOPMENT_CONNECTION_STRING;
 const CYCLES = 10_000;
 const PARALLEL = 100;
 
@@ -35,7 +34,7 @@ describe('churn', () => {
 
   it('leaves no state and no heap growth after 10,000 connects and disconnects', async () => {
     emulator = await startEmulator({
-      connectionString: DEV_CONNECTION_STRING,
+      connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
       logLevel: 'silent',
     });

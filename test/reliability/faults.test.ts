@@ -1,4 +1,5 @@
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { Listener, postMessage, signIn } from './support';
 
 /**
@@ -13,10 +14,7 @@ describe('faults', () => {
   const tabs: Listener[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     alice = await signIn(stack.urls.api, 'alice');
   });
 

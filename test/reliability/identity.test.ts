@@ -1,5 +1,6 @@
 import { signToken } from '../support/signToken';
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
@@ -15,10 +16,7 @@ describe('identity cannot be forged', () => {
   let alice: string;
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     alice = await signIn(stack.urls.api, 'alice');
   });
 

@@ -1,7 +1,8 @@
 import { HubMethod } from '../../lib/hub';
 import type WebSocket from 'ws';
-import { closeClients, hubTarget, openClients } from '../../bench/loadClients';
-import { startStack, type Stack } from '../../local/stack';
+import { closeClients, hubTarget, openClients } from '../../local/clients/hubClients';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
 import { postMessage, signIn } from './support';
 
@@ -33,10 +34,7 @@ describe('load', () => {
   });
 
   it('delivers 5,000 mixed messages to 1,000 clients exactly once, in order, losing none', async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
     const cookies = await Promise.all(users.map((user) => signIn(stack.urls.api, user)));
     const infos = await Promise.all(

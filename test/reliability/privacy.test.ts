@@ -1,4 +1,5 @@
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { Listener, postMessage, signIn } from './support';
 
 /**
@@ -12,10 +13,7 @@ describe('private means private', () => {
   const tabs: Listener[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     for (const user of users) {
       cookies.set(user, await signIn(stack.urls.api, user));
       // Two tabs each, so "every connection of the user" is tested, not just one.

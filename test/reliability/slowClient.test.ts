@@ -1,6 +1,6 @@
 import { HubMethod } from '../../lib/hub';
 import type { Socket } from 'node:net';
-import { hubTarget, openClient } from '../../bench/loadClients';
+import { hubTarget, openClient } from '../../local/clients/hubClients';
 import { EmulatorFixture, Inbox } from '../emulator/support';
 import { createConnectionInfo } from '../../local/signalr/accessTokens';
 

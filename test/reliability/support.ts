@@ -7,7 +7,7 @@ import {
 } from '@microsoft/signalr';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
 
-export { signIn } from '../../bench/signIn';
+export { signIn } from '../../local/clients/signIn';
 
 /** What a POST answered. */
 export interface PostResult {

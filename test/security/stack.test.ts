@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { startStack, type Stack } from '../../local/stack';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
 import { createClientToken, createServerToken } from '../../local/signalr/accessTokens';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import type { ChatMessage } from '../../SendMessage/ChatMessage';
@@ -18,10 +19,7 @@ describe('attacks on the offline stack', () => {
   const port = (url: string) => Number(new URL(url).port);
 
   beforeAll(async () => {
-    stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
-      logLevel: 'silent',
-    });
+    stack = await startTestStack();
     alice = await signIn(stack.urls.api, 'alice');
   });
 

@@ -1,4 +1,4 @@
-import type { DeliveryTracker } from './loadClients';
+import type { DeliveryTracker } from './hubClients';
 
 /** One fan-out run's figures. */
 export interface FanOutResult {

@@ -1,0 +1,78 @@
+import autocannon from 'autocannon';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { HUB_NAME, HubMethod } from '../lib/hub';
+import { closeClients, hubTarget, openClients, sequenceReader } from '../local/clients/hubClients';
+import { FanOutTracker } from '../local/clients/measureFanOut';
+import { createConnectionInfo } from '../local/signalr/accessTokens';
+import { parseConnectionString } from '../local/signalr/ConnectionString';
+import { postJson, startServer } from './servers';
+
+/** Checks once that the official client sees what the load clients see. */
+export async function checkOfficialClient(
+  api: string,
+  cookie: string,
+  messages: number,
+): Promise<number> {
+  const connection = new HubConnectionBuilder()
+    .withUrl(`${api}/api`, { headers: { Cookie: cookie } })
+    .configureLogging(LogLevel.None)
+    .build();
+  let received = 0;
+  connection.on(HubMethod.NewMessage, (message: { text: string }) => {
+    if (message.text.startsWith('official ')) received++;
+  });
+  await connection.start();
+  for (let i = 0; i < messages; i++)
+    await postJson(`${api}/api/messages`, JSON.stringify({ text: `official ${i}` }), {
+      Cookie: cookie,
+    });
+  const deadline = Date.now() + 5000;
+  while (received < messages && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await connection.stop();
+  return received;
+}
+
+export function measureNegotiate(api: string, cookie: string): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${api}/api/negotiate`,
+    method: 'POST',
+    headers: { Cookie: cookie },
+    connections: 32,
+    duration: 5,
+  });
+}
+
+export interface MemoryFigures {
+  readonly perConnectionBytes: number;
+  readonly heapPerConnectionBytes: number;
+  readonly connections: number;
+}
+
+/** The emulator's memory per idle connection, with `clients` connected in another process. */
+export async function measureMemory(clients: number, users: number): Promise<MemoryFigures> {
+  const emulator = await startServer('emulator');
+  const cs = parseConnectionString(emulator.ready.connectionString!);
+  const before = await emulator.memory();
+  const infos = await Promise.all(
+    Array.from({ length: users }, (_, i) =>
+      createConnectionInfo(cs, { hub: HUB_NAME, userId: `idle${i}` }),
+    ),
+  );
+  const tracker = new FanOutTracker(0, clients);
+  const sockets = await openClients(
+    clients,
+    100,
+    (index) => hubTarget(infos[index % users]),
+    () => sequenceReader(tracker),
+  );
+  const after = await emulator.memory();
+  await closeClients(sockets);
+  await emulator.close();
+  return {
+    perConnectionBytes: (after.rss - before.rss) / clients,
+    heapPerConnectionBytes:
+      (after.heapUsed + after.external - before.heapUsed - before.external) / clients,
+    connections: after.connections ?? 0,
+  };
+}
