@@ -181,19 +181,14 @@ export class ClientConnection {
     switch (message.type) {
       case MessageType.Invocation:
       case MessageType.StreamInvocation:
-        // Serverless mode with no upstream: nothing can handle a client invocation (docs/signalr-service.md, "Serverless mode").
-        // Answer those that wait for a result, so invoke() never hangs.
-        if (message.invocationId !== undefined) {
-          this.socket.send(
-            formatRecord({
-              type: MessageType.Completion,
-              invocationId: message.invocationId,
-              error: `Method '${message.target}' cannot be invoked: this hub runs in serverless mode with no upstream configured.`,
-            }),
-            TEXT_FRAME,
-          );
-        }
-        return;
+        // Serverless mode with no upstream: the service "disconnects any client that sends
+        // messages" (docs/signalr-service.md, "Serverless mode"); invoke() then rejects.
+        this.log.info(
+          `connection ${this.id}: invoked '${message.target}' in serverless mode; closing.`,
+        );
+        return this.close(
+          `Invocation of '${message.target}' is not supported: this hub is in serverless mode with no upstream configured.`,
+        );
       case MessageType.Close:
         this.markClosed();
         this.socket.close(1000);

@@ -61,14 +61,6 @@ export class ConnectionRegistry {
     return this.byGroup.get(group) ?? new Set();
   }
 
-  hasUser(userId: string): boolean {
-    return this.byUser.has(userId);
-  }
-
-  hasGroup(group: string): boolean {
-    return this.byGroup.has(group);
-  }
-
   addConnectionToGroup(connection: ClientConnection, group: string): void {
     addTo(this.byGroup, group, connection);
     addTo(this.groupsOfConnection, connection, group);

@@ -3,12 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { WebSocketServer } from 'ws';
-import {
-  TokenError,
-  clientAudience,
-  verifyToken,
-  type VerifiedToken,
-} from '../signalr/accessTokens';
+import { clientAudience, type VerifiedToken } from '../signalr/accessTokens';
+import { authenticate, bearerToken } from './authenticate';
 import type { SignalRConnectionString } from '../signalr/ConnectionString';
 import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
 import { HttpError } from '../http/HttpError';
@@ -51,29 +47,14 @@ export function readHub(url: URL): string {
   return hub;
 }
 
-function tokenFrom(req: IncomingMessage, url: URL): string | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined && /^Bearer /i.test(header)) return header.slice(7).trim();
-  return url.searchParams.get('access_token') ?? undefined;
-}
-
-/** Verifies a client token for a hub, mapping token failures to 401 with the reason. */
-async function authenticate(
+/** Verifies a client token for a hub (Bearer or `access_token`), mapping failures to 401. */
+function authenticateClient(
   ctx: ClientEndpointContext,
   req: IncomingMessage,
   url: URL,
   hub: string,
 ): Promise<VerifiedToken> {
-  try {
-    return await verifyToken(tokenFrom(req, url), ctx.cs.accessKey, [clientAudience(ctx.cs, hub)]);
-  } catch (error) {
-    if (error instanceof TokenError) {
-      throw new HttpError(401, error.message, {
-        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
-      });
-    }
-    throw error;
-  }
+  return authenticate(bearerToken(req, url), ctx.cs.accessKey, [clientAudience(ctx.cs, hub)]);
 }
 
 /** POST /client/negotiate?hub=...: issues a connection id and token (negotiate v0 and v1). */
@@ -85,7 +66,7 @@ export async function negotiate(
 ): Promise<void> {
   if (req.method !== 'POST') throw new HttpError(405, 'Negotiate takes POST.', { Allow: 'POST' });
   const hub = readHub(url);
-  const token = await authenticate(ctx, req, url, hub);
+  const token = await authenticateClient(ctx, req, url, hub);
   if (ctx.connectionCount() + ctx.pending.size >= ctx.maxConnections) {
     throw new HttpError(
       429,
@@ -145,7 +126,7 @@ export async function upgrade(
     if (url.pathname !== '/client/' && url.pathname !== '/client')
       throw new HttpError(404, `No WebSocket endpoint at ${url.pathname}.`);
     const hub = readHub(url);
-    await authenticate(ctx, req, url, hub);
+    await authenticateClient(ctx, req, url, hub);
     const id = url.searchParams.get('id');
     if (id === null)
       throw new HttpError(

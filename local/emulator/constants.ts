@@ -36,4 +36,8 @@ export const ErrorCode = {
   ConnectionNotExistedError: 'Error.Connection.NotExisted',
 } as const;
 
-export const API_VERSION_2022 = '2022-06-01';
+/**
+ * Dated REST api-versions the service serves (Azure/azure-signalr docs/swagger/; the Management
+ * SDK calls 2022-06-01 today and moved to 2024-12-01 in 2025).
+ */
+export const API_VERSIONS: readonly string[] = ['2022-06-01', '2023-07-01', '2024-12-01'];

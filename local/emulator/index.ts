@@ -18,7 +18,8 @@ import {
   NEGOTIATE_TTL_MS,
   SWEEP_INTERVAL_MS,
 } from './constants';
-import { ConnectionRegistry, type RegistryStats } from './ConnectionRegistry';
+import type { RegistryStats } from './ConnectionRegistry';
+import { HubRegistry } from './HubRegistry';
 import { applyCors } from './cors';
 import { HttpError, sendError } from '../http/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
@@ -63,7 +64,7 @@ function withPort(connectionString: string, port: number): string {
 export async function startEmulator(options: EmulatorOptions): Promise<SignalREmulator> {
   const cs = parseConnectionString(options.connectionString);
   const log = createLogger('signalr', options.logLevel);
-  const registry = new ConnectionRegistry();
+  const registry = new HubRegistry();
   const pending = new Map<string, PendingConnection>();
   /** connection token → live connection, for the 409 rule. */
   const byToken = new Map<string, ClientConnection>();
@@ -135,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
   }
 
   const keepAlive = setInterval(() => {
-    for (const connection of registry.connections.values()) connection.send(PING_FRAME);
+    for (const connection of registry.connections()) connection.send(PING_FRAME);
   }, KEEP_ALIVE_INTERVAL_MS);
   const sweeper = setInterval(() => {
     const now = Date.now();

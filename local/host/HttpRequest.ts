@@ -15,8 +15,18 @@ export interface FunctionRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly body: unknown;
   readonly rawBody: string | undefined;
-  readonly user: unknown;
+  readonly bufferBody: Buffer | undefined;
+  readonly user: HttpRequestUser | null;
   get(name: string): string | undefined;
+}
+
+/** `req.user` as @azure/functions 3.x builds it (src/http/extractHttpUserFromHeaders.ts). */
+export interface HttpRequestUser {
+  readonly type: 'AppService' | 'StaticWebApps';
+  readonly id: string;
+  readonly username: string;
+  readonly identityProvider: string;
+  readonly claimsPrincipalData: Record<string, unknown>;
 }
 
 /**
@@ -31,19 +41,66 @@ function decodeHeaderValue(value: string): string {
   return utf8.includes('\uFFFD') ? value : utf8;
 }
 
-function decodePrincipal(header: string | undefined): unknown {
-  if (header === undefined) return undefined;
-  try {
-    return JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+/**
+ * `req.user`, as @azure/functions 3.x reads it: null without `x-ms-client-principal`; a Static
+ * Web Apps principal when its JSON has `identityProvider`; otherwise App Service's, from the
+ * `-ID`, `-NAME` and `-IDP` headers. A principal that is not base64 JSON throws, as there.
+ */
+function extractUser(headers: Readonly<Record<string, string>>): HttpRequestUser | null {
+  const header = headers[PRINCIPAL_HEADER];
+  if (!header) return null;
+  const data = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+  if (data.identityProvider)
+    return {
+      type: 'StaticWebApps',
+      id: data.userId as string,
+      username: data.userDetails as string,
+      identityProvider: data.identityProvider as string,
+      claimsPrincipalData: data,
+    };
+  return {
+    type: 'AppService',
+    id: headers['x-ms-client-principal-id'],
+    username: headers['x-ms-client-principal-name'],
+    identityProvider: headers['x-ms-client-principal-idp'],
+    claimsPrincipalData: data,
+  };
+}
+
+function decodeUtf32(bytes: Buffer, bigEndian: boolean): string {
+  let text = '';
+  for (let i = 0; i + 3 < bytes.length; i += 4)
+    text += String.fromCodePoint(bigEndian ? bytes.readUInt32BE(i) : bytes.readUInt32LE(i));
+  return text;
 }
 
 /**
- * Reads the request and shapes it as the host does: header names lower-cased, the body decoded
- * to a string (octet-stream and multipart stay a Buffer), then JSON.parse tried whatever the
- * content type (a failure leaves the string); no body is `undefined`.
+ * The body as text, as the host decodes it: UTF-8 by default, with the encoding a byte-order
+ * mark names (its bytes removed), like .NET's detectEncodingFromByteOrderMarks
+ * (@azure/functions 3.x, src/http/Request.ts, `decodeBuffer`).
+ */
+function decodeBody(bytes: Buffer): string {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return bytes[2] !== 0 || bytes[3] !== 0
+      ? new TextDecoder('utf-16le').decode(bytes.subarray(2))
+      : decodeUtf32(bytes.subarray(4), false);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return bytes.subarray(3).toString('utf8');
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff)
+    return decodeUtf32(bytes.subarray(4), true);
+  return bytes.toString('utf8');
+}
+
+/**
+ * Reads the request and shapes it as the host and @azure/functions 3.x do: header names
+ * lower-cased; the body decoded to a string (a content type of exactly octet-stream, or
+ * multipart, stays a Buffer), then JSON.parse tried whatever the content type (a failure
+ * leaves the string); `rawBody` the string; `bufferBody` the bytes; no body is `undefined`.
  */
 export async function readFunctionRequest(
   req: IncomingMessage,
@@ -58,16 +115,19 @@ export async function readFunctionRequest(
       headers[name.toLowerCase()] = decodeHeaderValue(
         Array.isArray(value) ? value.join(', ') : value,
       );
-  const binary = /^(application\/octet-stream|multipart\/)/i.test(headers['content-type'] ?? '');
-  const rawBody = raw.length === 0 ? undefined : raw.toString('utf8');
-  let body: unknown = binary ? raw : rawBody;
-  if (!binary && rawBody !== undefined) {
+  const contentType = headers['content-type']?.toLowerCase();
+  const binary = contentType === 'application/octet-stream' || contentType?.startsWith('multipart');
+  const text = raw.length === 0 ? undefined : binary ? undefined : decodeBody(raw);
+  const rawBody = raw.length === 0 ? undefined : binary ? raw.toString() : text;
+  let body: unknown = binary ? raw : text;
+  if (text !== undefined) {
     try {
-      body = JSON.parse(rawBody);
+      body = JSON.parse(text);
     } catch {
-      body = rawBody;
+      body = text;
     }
   }
+  let user: HttpRequestUser | null | undefined;
   return {
     method,
     url: url.href,
@@ -77,7 +137,10 @@ export async function readFunctionRequest(
     params,
     body,
     rawBody,
-    user: decodePrincipal(headers[PRINCIPAL_HEADER]),
+    bufferBody: raw.length === 0 ? undefined : raw,
+    get user() {
+      return (user ??= extractUser(headers));
+    },
     get: (name: string) => headers[name.toLowerCase()],
   };
 }

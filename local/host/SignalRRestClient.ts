@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServerToken } from '../signalr/accessTokens';
+import { convertOutputItem, type SignalROutputItem } from './signalROutput';
 import {
   audienceBase,
   parseConnectionString,
@@ -8,21 +9,16 @@ import {
   type SignalRConnectionString,
 } from '../signalr/ConnectionString';
 
-/** The signalR output binding's items (docs/functions-host.md, "SignalR bindings"). */
-export interface SignalROutputItem {
-  readonly target?: unknown;
-  readonly arguments?: unknown;
-  readonly connectionId?: unknown;
-  readonly userId?: unknown;
-  readonly groupName?: unknown;
-  readonly action?: unknown;
-}
-
 const TOKEN_LIFETIME_SECONDS = 3600;
 /** Renew a cached token this long before it expires. */
 const TOKEN_RENEW_MARGIN_MS = 5 * 60 * 1000;
 
-const present = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+/** The REST API version the Functions extension's Management SDK calls (RestApiProvider.cs). */
+export const REST_API_VERSION = '2022-06-01';
+
+/** .NET's string.IsNullOrEmpty, negated: "" counts as absent. */
+const present = (value: string | undefined): value is string =>
+  value !== undefined && value.length > 0;
 
 /**
  * One path segment, percent-encoded, dots included: `encodeURIComponent('..')` is `..`, which a
@@ -34,7 +30,7 @@ export function encodePathSegment(value: string): string {
 }
 
 /**
- * Calls the SignalR Service REST API (v1) of whatever connection string it is given: the
+ * Calls the SignalR Service REST API (2022-06-01) of whatever connection string it is given: the
  * emulator or Azure, the same code. The hot path of every chat message: keep-alive sockets and
  * server tokens cached per URL until near expiry.
  */
@@ -54,50 +50,50 @@ export class SignalRRestClient {
 
   /** Sends the items one by one, in order; any failure rejects (the invocation fails with 500). */
   async sendAll(hub: string, value: unknown): Promise<void> {
-    if (value === null || value === undefined) return;
-    const items = Array.isArray(value) ? value : [value];
-    for (const item of items) await this.sendOne(hub, item as SignalROutputItem);
+    if (value === undefined || value === null) return;
+    const items: unknown[] = Array.isArray(value) ? value : [value];
+    for (const item of items) await this.sendOne(hub, convertOutputItem(item));
   }
 
+  /**
+   * One item, on the paths the Functions extension's Management SDK calls
+   * (Azure/azure-signalr, src/Microsoft.Azure.SignalR.Management/RestApiProvider.cs), in the
+   * order SignalRAsyncCollector.cs decides: connectionId, then userId, then groupName.
+   */
   private async sendOne(hub: string, item: SignalROutputItem): Promise<void> {
-    const h = `/api/v1/hubs/${encodePathSegment(hub.toLowerCase())}`;
-    if (typeof item !== 'object' || item === null)
-      throw new Error(
-        'Unable to convert JObject to valid output binding type: an item is not an object.',
-      );
-    if (item.action !== undefined) {
-      const group = encodePathSegment(String(item.groupName ?? ''));
-      if (!present(item.groupName) && item.action !== 'removeAll')
-        throw new Error('A group action needs a groupName.');
-      if (present(item.connectionId)) {
-        const path = `${h}/groups/${group}/connections/${encodePathSegment(item.connectionId)}`;
-        if (item.action === 'add') return this.call('PUT', path);
-        if (item.action === 'remove') return this.call('DELETE', path);
-      } else if (present(item.userId)) {
-        const user = encodePathSegment(item.userId);
-        if (item.action === 'add') return this.call('PUT', `${h}/groups/${group}/users/${user}`);
-        if (item.action === 'remove')
-          return this.call('DELETE', `${h}/groups/${group}/users/${user}`);
-        if (item.action === 'removeAll') return this.call('DELETE', `${h}/users/${user}/groups`);
-      }
-      throw new Error(
-        `Invalid group action '${String(item.action)}': use add or remove with a userId or connectionId, or removeAll with a userId.`,
-      );
+    const h = `/api/hubs/${encodePathSegment(hub.toLowerCase())}`;
+    const segment = (value: string) => encodePathSegment(value);
+    if (item.kind === 'message') {
+      const body = JSON.stringify({ target: item.target, arguments: item.arguments });
+      if (present(item.connectionId))
+        return this.call('POST', `${h}/connections/${segment(item.connectionId)}/:send`, body);
+      if (present(item.userId))
+        return this.call('POST', `${h}/users/${segment(item.userId)}/:send`, body);
+      if (present(item.groupName))
+        return this.call('POST', `${h}/groups/${segment(item.groupName)}/:send`, body);
+      return this.call('POST', `${h}/:send`, body);
     }
-    if (!present(item.target) || !Array.isArray(item.arguments)) {
-      throw new Error(
-        'Unable to convert JObject to valid output binding type: a message needs a target and an arguments array.',
-      );
+    const needGroup = (): string => {
+      if (!present(item.groupName))
+        throw new Error("Argument cannot be null or empty. (Parameter 'groupName')");
+      return segment(item.groupName);
+    };
+    if (present(item.connectionId)) {
+      const path = () => `${h}/groups/${needGroup()}/connections/${segment(item.connectionId!)}`;
+      // Adding a connection that has gone is not an error (RestHubLifetimeManager.cs).
+      if (item.action === 'add')
+        return this.call('PUT', path(), undefined, 'Error.Connection.NotExisted');
+      if (item.action === 'remove') return this.call('DELETE', path());
+      return; // removeAll (or an unnamed action) with a connectionId: ignored, as in Azure.
     }
-    const body = JSON.stringify({ target: item.target, arguments: item.arguments });
-    // Precedence connectionId > userId > groupName > broadcast; "" counts as absent.
-    if (present(item.connectionId))
-      return this.call('POST', `${h}/connections/${encodePathSegment(item.connectionId)}`, body);
-    if (present(item.userId))
-      return this.call('POST', `${h}/users/${encodePathSegment(item.userId)}`, body);
-    if (present(item.groupName))
-      return this.call('POST', `${h}/groups/${encodePathSegment(item.groupName)}`, body);
-    return this.call('POST', h, body);
+    if (present(item.userId)) {
+      const user = `${h}/users/${segment(item.userId)}/groups`;
+      if (item.action === 'add') return this.call('PUT', `${user}/${needGroup()}`);
+      if (item.action === 'remove') return this.call('DELETE', `${user}/${needGroup()}`);
+      if (item.action === 'removeAll') return this.call('DELETE', user);
+      return;
+    }
+    throw new Error('ConnectionId and UserId cannot be null or empty together');
   }
 
   private async token(path: string): Promise<string> {
@@ -116,7 +112,17 @@ export class SignalRRestClient {
     return token;
   }
 
-  private async call(method: string, path: string, body?: string): Promise<void> {
+  /**
+   * One REST call. `expectedNotFound` is an `x-ms-error-code` whose 404 the SDK treats as done.
+   * The token's audience is the URL with its query, as the Management SDK signs it.
+   */
+  private async call(
+    method: string,
+    resource: string,
+    body?: string,
+    expectedNotFound?: string,
+  ): Promise<void> {
+    const path = `${resource}?api-version=${REST_API_VERSION}`;
     const authorization = `Bearer ${await this.token(path)}`;
     const base = new URL(this.base);
     const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -140,7 +146,11 @@ export class SignalRRestClient {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve();
+          const expected =
+            status === 404 &&
+            expectedNotFound !== undefined &&
+            res.headers['x-ms-error-code'] === expectedNotFound;
+          if ((status >= 200 && status < 300) || expected) resolve();
           else
             reject(
               new Error(

@@ -99,21 +99,23 @@ export async function createConnectionInfo(
   options: ClientTokenOptions,
 ): Promise<ConnectionInfo> {
   return {
-    url: `${clientBaseUrl(cs)}/client/?hub=${options.hub}`,
+    // The SDK lowercases the hub in the URL, as in the token's audience.
+    url: `${clientBaseUrl(cs)}/client/?hub=${options.hub.toLowerCase()}`,
     accessToken: await createClientToken(cs, options),
   };
 }
 
 /**
- * A REST (server) token. `audience` is the request URL without query and trailing slash, built
- * from Endpoint without its port (the service ignores the port either way).
+ * A REST (server) token for `audience`, the request URL (the port dropped, as audiences are
+ * built from Endpoint without it; the service ignores the port either way).
  */
 export async function createServerToken(
   cs: SignalRConnectionString,
   audience: string,
   lifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS,
 ): Promise<string> {
-  return sign(cs.accessKey, { aud: normalizeAudience(audience, false) }, lifetimeSeconds);
+  // The query stays: the Management SDK signs `...?api-version=2022-06-01` (RestApiProvider.cs).
+  return sign(cs.accessKey, { aud: normalizeAudience(audience, true) }, lifetimeSeconds);
 }
 
 /** The user id a token names: `asrs.s.uid`, else `nameid`, else `sub`. */

@@ -1,5 +1,10 @@
 import WebSocket from 'ws';
-import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import {
+  HubConnectionBuilder,
+  HubConnectionState,
+  LogLevel,
+  type HubConnection,
+} from '@microsoft/signalr';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
 import { HubMethod } from '../../lib/hub';
@@ -156,13 +161,21 @@ describe('emulator client endpoint', () => {
     expect(await closed).toBe(1009);
   });
 
-  it('answers a client invoke with a Completion error, so invoke() does not hang', async () => {
-    const connection = await fixture.connect('alice');
-    await expect(connection.invoke('SendMessage', 'hi')).rejects.toThrow(
-      /serverless mode with no upstream/,
-    );
-    await connection.send('SendMessage', 'fire and forget');
-  });
+  it.each([
+    ['invoke()', (c: HubConnection) => c.invoke('SendMessage', 'hi')],
+    ['send() (fire and forget)', (c: HubConnection) => c.send('SendMessage', 'hi')],
+  ])(
+    'closes a connection that calls a hub method by %s: serverless mode with no upstream',
+    async (_label, call) => {
+      const connection = await fixture.connect('alice');
+      const closed = new Promise<Error | undefined>((resolve) => connection.onclose(resolve));
+      await call(connection).catch(() => undefined);
+      expect((await closed)?.message).toMatch(
+        /Invocation of 'SendMessage' is not supported: this hub is in serverless mode with no upstream configured\./,
+      );
+      expect(connection.state).toBe(HubConnectionState.Disconnected);
+    },
+  );
 
   it('leaves no connection, user or group behind when every client leaves', async () => {
     const a = await fixture.connect('alice');

@@ -31,10 +31,13 @@ export class EmulatorFixture {
       ...options,
     });
     const cs = parseConnectionString(emulator.connectionString);
-    // The app's negotiate function, reduced to its contract: {url, accessToken} for ?user=.
+    // The app's negotiate function, reduced to its contract: {url, accessToken} for ?user=
+    // (and ?hub=, default chat).
     const server = createServer((req, res) => {
-      const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user') ?? undefined;
-      void createConnectionInfo(cs, { hub: 'chat', userId: user }).then((info) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const user = query.get('user') ?? undefined;
+      const hub = query.get('hub') ?? 'chat';
+      void createConnectionInfo(cs, { hub, userId: user }).then((info) => {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
       });
     });
@@ -51,8 +54,10 @@ export class EmulatorFixture {
   async connect(
     user: string | undefined,
     onMessage?: (message: unknown) => void,
+    hub = 'chat',
   ): Promise<HubConnection> {
-    const query = user === undefined ? '' : `?user=${encodeURIComponent(user)}`;
+    const params = new URLSearchParams({ hub, ...(user !== undefined && { user }) });
+    const query = `?${params.toString()}`;
     // The client appends /negotiate to the base URL and keeps the query.
     const connection = new HubConnectionBuilder()
       .withUrl(`${this.negotiateBase}/api${query}`)

@@ -156,12 +156,13 @@ describe('FrontDoor', () => {
     });
     const { headers, user } = (await response.json()) as {
       headers: Record<string, string>;
-      user: { claims: { val: string }[] };
+      user: { username: string; claimsPrincipalData: { claims: { typ: string; val: string }[] } };
     };
     expect(headers['x-ms-client-principal-name']).toBe('dave');
     expect(headers['x-ms-client-principal-idp']).toBe('aad');
     expect(headers).not.toHaveProperty('x-ms-token-aad-id-token');
-    expect(user.claims).toContainEqual({ typ: 'name', val: 'dave' });
+    expect(user.username).toBe('dave');
+    expect(user.claimsPrincipalData.claims).toContainEqual({ typ: 'name', val: 'dave' });
   });
 
   it('answers API calls without a session with 401 JSON, never a redirect, and forwards nothing', async () => {

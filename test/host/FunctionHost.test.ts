@@ -85,11 +85,39 @@ describe('FunctionHost', () => {
       })
     ).json()) as Record<string, unknown>;
     expect(text.body).toBe('plain');
-    expect(text.user).toEqual({ auth_typ: 'aad', claims: [] });
+    // @azure/functions 3.x's shape (src/http/extractHttpUserFromHeaders.ts).
+    expect(text.user).toEqual({
+      type: 'AppService',
+      claimsPrincipalData: { auth_typ: 'aad', claims: [] },
+    });
     const none = (await (await fetch(`${base}/api/echo/1`)).json()) as Record<string, unknown>;
     expect(none).not.toHaveProperty('body');
     expect(none).not.toHaveProperty('rawBody');
   });
+
+  it.each([
+    [
+      'a UTF-8 byte-order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"é"}')]),
+    ],
+    [
+      'UTF-16 LE with its mark',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":"é"}', 'utf16le')]),
+    ],
+  ])(
+    'decodes a body with %s as the host does: the mark removed, JSON parsed',
+    async (_label, bytes) => {
+      const echoed = (await (
+        await fetch(`${base}/api/echo/1`, {
+          method: 'POST',
+          body: bytes,
+          headers: { 'Content-Type': 'application/json' },
+        })
+      ).json()) as Record<string, unknown>;
+      expect(echoed.rawBody).toBe('{"a":"é"}');
+      expect(echoed.body).toEqual({ a: 'é' });
+    },
+  );
 
   it('answers 404 for a method outside the list and for unknown routes', async () => {
     expect((await fetch(`${base}/api/echo/1`, { method: 'DELETE' })).status).toBe(404);
@@ -130,52 +158,70 @@ describe('FunctionHost', () => {
     expect(await missing.text()).toBe('');
   });
 
+  // The Functions extension's paths (RestApiProvider.cs: 2022-06-01) and its reading of items
+  // (SignalROutputConverter.cs, SignalRAsyncCollector.cs, Newtonsoft.Json).
+  const V = '?api-version=2022-06-01';
   it.each([
-    ['broadcast', { target: 't', arguments: [1] }, 'POST /api/v1/hubs/chat'],
+    ['broadcast', { target: 't', arguments: [1] }, `POST /api/hubs/chat/:send${V}`],
     [
       'userId',
       { target: 't', arguments: [1], userId: 'bob', groupName: 'g' },
-      'POST /api/v1/hubs/chat/users/bob',
+      `POST /api/hubs/chat/users/bob/:send${V}`,
+    ],
+    [
+      'UserId in another case, as Newtonsoft reads it',
+      { Target: 't', ARGUMENTS: [1], UserId: 'bob' },
+      `POST /api/hubs/chat/users/bob/:send${V}`,
     ],
     [
       'connectionId over userId',
       { target: 't', arguments: [1], userId: 'bob', connectionId: 'c1' },
-      'POST /api/v1/hubs/chat/connections/c1',
+      `POST /api/hubs/chat/connections/c1/:send${V}`,
     ],
     [
       'groupName',
       { target: 't', arguments: [1], groupName: 'g 1' },
-      'POST /api/v1/hubs/chat/groups/g%201',
+      `POST /api/hubs/chat/groups/g%201/:send${V}`,
     ],
     [
       'empty userId as absent',
       { target: 't', arguments: [1], userId: '' },
-      'POST /api/v1/hubs/chat',
+      `POST /api/hubs/chat/:send${V}`,
+    ],
+    [
+      'a message tried before a group action',
+      { target: 't', arguments: [], userId: 'bob', groupName: 'g', action: 'add' },
+      `POST /api/hubs/chat/users/bob/:send${V}`,
     ],
     [
       'add user to group',
       { userId: 'bob', groupName: 'g', action: 'add' },
-      'PUT /api/v1/hubs/chat/groups/g/users/bob',
+      `PUT /api/hubs/chat/users/bob/groups/g${V}`,
+    ],
+    [
+      'add connection to group, action in another case',
+      { connectionId: 'c1', groupName: 'g', action: 'Add' },
+      `PUT /api/hubs/chat/groups/g/connections/c1${V}`,
     ],
     [
       'remove connection from group',
       { connectionId: 'c1', groupName: 'g', action: 'remove' },
-      'DELETE /api/v1/hubs/chat/groups/g/connections/c1',
+      `DELETE /api/hubs/chat/groups/g/connections/c1${V}`,
     ],
     [
       'remove user from all groups',
       { userId: 'bob', action: 'removeAll' },
-      'DELETE /api/v1/hubs/chat/users/bob/groups',
+      `DELETE /api/hubs/chat/users/bob/groups${V}`,
     ],
     [
       'to the user ".." (dots encoded, never a dot segment)',
       { target: 't', arguments: [], userId: '..' },
-      'POST /api/v1/hubs/chat/users/%2E%2E',
+      `POST /api/hubs/chat/users/%2E%2E/:send${V}`,
     ],
     [
       'to a user whose name has "/" and non-ASCII letters',
       { target: 't', arguments: [], userId: 'a/ü.' },
-      'POST /api/v1/hubs/chat/users/a%2F%C3%BC%2E',
+      `POST /api/hubs/chat/users/a%2F%C3%BC%2E/:send${V}`,
     ],
   ])(
     'sends a signalR output item (%s) to the right REST path with a server token',
@@ -185,6 +231,7 @@ describe('FunctionHost', () => {
       ).toBe(202);
       expect(captured.map((c) => `${c.method} ${c.path}`)).toEqual([call]);
       const claims = decodeJwt(captured[0].authorization.replace('Bearer ', ''));
+      // The Management SDK signs the URL with its query as the audience.
       expect(claims.aud).toBe(`http://localhost${call.split(' ')[1]}`);
     },
   );
@@ -198,18 +245,28 @@ describe('FunctionHost', () => {
       ]),
     });
     expect(captured.map((c) => `${c.method} ${c.path} ${c.body}`)).toEqual([
-      'POST /api/v1/hubs/chat/users/x {"target":"a","arguments":[1]}',
-      'POST /api/v1/hubs/chat {"target":"b","arguments":[2]}',
+      `POST /api/hubs/chat/users/x/:send${V} {"target":"a","arguments":[1]}`,
+      `POST /api/hubs/chat/:send${V} {"target":"b","arguments":[2]}`,
     ]);
     captured.length = 0;
     expect((await fetch(`${base}/api/Bindings`, { method: 'POST' })).status).toBe(204);
-    expect(captured.map((c) => c.path)).toEqual(['/api/v1/hubs/chat']);
+    expect(captured.map((c) => c.path)).toEqual([`/api/hubs/chat/:send${V}`]);
+  });
+
+  it('ignores removeAll with a connectionId, sending nothing, as SignalRAsyncCollector does', async () => {
+    const item = { connectionId: 'c1', groupName: 'g', action: 'removeAll' };
+    expect(
+      (await fetch(`${base}/api/Send`, { method: 'POST', body: JSON.stringify(item) })).status,
+    ).toBe(202);
+    expect(captured).toEqual([]);
   });
 
   it.each([
     ['an item without target', { arguments: [] }],
     ['an item with a string for arguments', { target: 't', arguments: 'x' }],
     ['a group action without an id', { groupName: 'g', action: 'add' }],
+    ['a group action naming no action', { userId: 'bob', groupName: 'g', action: 'join' }],
+    ['a null item in an array', [null, { target: 't', arguments: [] }]],
     ['a number', 7],
   ])('fails the invocation with 500 for %s, sending nothing', async (_label, item) => {
     expect(
