@@ -11,6 +11,8 @@
 # Usage: infra/provision.sh [--dry-run] --name PREFIX [--location LOCATION]
 #          [--auth-provider aad|github|google|facebook|twitter|apple]
 #          [--auth-client-id ID] [--auth-tenant-id TENANT] [--auth-client-secret-setting NAME]
+#   --auth-client-id is the provider's app id: the client id (Microsoft, GitHub, Google,
+#   Apple), the app id (Facebook) or the consumer key (Twitter).
 #          [--signalr-sku Standard_S1|Free_F1]
 #          [--resource-group RG] [--signalr NAME] [--storage-account NAME] [--function-app NAME]
 #   The provider's client secret, if any, comes from the environment variable AUTH_CLIENT_SECRET
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 fail() {
   echo "provision: $1" >&2
@@ -185,21 +187,33 @@ if ! grep -qxF -- "$site" <<<"$origins"; then
 fi
 run az functionapp cors credentials --name "$app" --resource-group "$group" --enable true --output none
 
-# App Service Authentication: unauthenticated API calls get 401 (a redirect would break the
-# page's CORS preflight), and sign-in/sign-out may return to the page on its other origin.
+# App Service Authentication, with the authV2 extension's commands (Azure/azure-cli-extensions,
+# src/authV2/azext_authV2/_params.py). Unauthenticated API calls get 401 (a redirect would
+# break the page's CORS preflight): "RejectWith401" in the CLI, "Return401" in the config it
+# writes. Sign-in and sign-out may return to the page on its other origin: an allowed external
+# redirect URL, set with --set (one field per call; [a,b] is a list).
+run az extension add --name authV2 --upgrade --yes --output none
 run az webapp auth update --name "$app" --resource-group "$group" --enabled true \
-  --unauthenticated-client-action Return401 --allowed-external-redirect-urls "$site" --output none
+  --unauthenticated-client-action RejectWith401 --output none
+run az webapp auth update --name "$app" --resource-group "$group" \
+  --set "login.allowedExternalRedirectUrls=[$site]" --output none
 if [ -n "$client_id" ]; then
-  provider_args=(az webapp auth "$cli_provider" update --name "$app" --resource-group "$group" --client-id "$client_id")
+  # Each provider names its credentials differently (same _params.py).
+  case "$cli_provider" in
+    facebook) id_flag=--app-id secret_flag=--app-secret setting_flag=--app-secret-setting-name ;;
+    twitter) id_flag=--consumer-key secret_flag=--consumer-secret setting_flag=--consumer-secret-setting-name ;;
+    *) id_flag=--client-id secret_flag=--client-secret setting_flag=--client-secret-setting-name ;;
+  esac
+  provider_args=(az webapp auth "$cli_provider" update --name "$app" --resource-group "$group" "$id_flag" "$client_id")
   if [ "$cli_provider" = microsoft ]; then
     tenant_id=${tenant_id:-$(read_value "<tenant-id>" az account show --query tenantId --output tsv)}
     provider_args+=(--issuer "https://login.microsoftonline.com/${tenant_id}/v2.0")
   fi
   if [ -n "$secret" ]; then
     if $dry_run; then secret="<AUTH_CLIENT_SECRET>"; fi
-    provider_args+=(--client-secret "$secret")
+    provider_args+=("$secret_flag" "$secret")
   elif [ -n "$secret_setting" ]; then
-    provider_args+=(--client-secret-setting-name "$secret_setting")
+    provider_args+=("$setting_flag" "$secret_setting")
   fi
   run "${provider_args[@]}" --yes --output none
 else

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { azCallProblem } from './azCommands';
 
 /**
  * infra/provision.sh, run against a fake `az` on PATH. The dry run must print every
@@ -17,6 +18,7 @@ const SECRET = 'github-oauth-secret-value';
 /** A fake Azure CLI: logs every call; answers the reads the script makes. */
 const FAKE_AZ = `#!/usr/bin/env bash
 printf '%s\\n' "$*" >>"$AZ_LOG"
+printf '%s\\037' "$@" >>"$AZ_LOG.argv"; printf '\\n' >>"$AZ_LOG.argv"
 if [ -n "\${AZ_FORBIDDEN:-}" ]; then exit 97; fi
 case "$*" in
   *"show "*"--query id --output tsv")
@@ -36,6 +38,8 @@ interface Run {
   readonly stdout: string;
   readonly stderr: string;
   readonly calls: readonly string[];
+  /** Each call's exact words, for checking against the real CLI's flags. */
+  readonly argvs: readonly (readonly string[])[];
 }
 
 function provision(args: readonly string[], env: Readonly<Record<string, string>> = {}): Run {
@@ -49,11 +53,68 @@ function provision(args: readonly string[], env: Readonly<Record<string, string>
       env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, AZ_LOG: log, ...env },
     });
     const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+    const argvs = existsSync(`${log}.argv`)
+      ? readFileSync(`${log}.argv`, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\x1f').slice(0, -1))
+      : [];
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, argvs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The words of each `az ...` line a dry run prints (shell-quoted by printf %q), split by bash. */
+function printedCommands(stdout: string): string[][] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('az '))
+    .map((line) => {
+      const words = spawnSync('bash', ['-c', `set -- ${line.slice(3)}; printf '%s\\0' "$@"`], {
+        encoding: 'utf8',
+      }).stdout;
+      return words.split('\0').slice(0, -1);
+    });
+}
+
+const PROVIDERS = ['aad', 'github', 'google', 'facebook', 'twitter', 'apple'];
+
+describe('the az calls provision.sh makes are ones the real CLI accepts', () => {
+  it.each(PROVIDERS)(
+    'with --auth-provider %s, in a dry run and against the fake az',
+    (provider) => {
+      const args = ['--name', 'chatdemo', '--auth-provider', provider, '--auth-client-id', 'id1'];
+      const dry = provision(['--dry-run', ...args], {
+        AZ_FORBIDDEN: '1',
+        AUTH_CLIENT_SECRET: SECRET,
+      });
+      const real = provision(args, { AUTH_CLIENT_SECRET: SECRET });
+      const commands = [...printedCommands(dry.stdout), ...real.argvs];
+      expect(commands.length).toBeGreaterThan(20);
+      expect(commands.map(azCallProblem).filter(Boolean)).toEqual([]);
+    },
+  );
+
+  it('refuses a flag the real command lacks (the table is a real check)', () => {
+    expect(
+      azCallProblem([
+        'webapp',
+        'auth',
+        'update',
+        '--unauthenticated-client-action',
+        'Return401',
+        '--allowed-external-redirect-urls',
+        'x',
+      ]),
+    ).toBe(
+      "az webapp auth update: --unauthenticated-client-action must be one of RedirectToLoginPage, AllowAnonymous, RejectWith401, RejectWith404, not 'Return401'",
+    );
+    expect(azCallProblem(['webapp', 'auth', 'facebook', 'update', '--client-id', 'x'])).toBe(
+      'az webapp auth facebook update: unrecognized argument --client-id',
+    );
+  });
+});
 
 describe('infra/provision.sh --dry-run', () => {
   const run = provision(
@@ -95,13 +156,14 @@ describe('infra/provision.sh --dry-run', () => {
       /^az functionapp cors add .*--allowed-origins https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net --output none $/,
     ],
     ['CORS credentials enabled', /^az functionapp cors credentials .*--enable true\b/],
+    ['the authV2 extension', /^az extension add --name authV2 --upgrade --yes\b/],
     [
       'App Service Authentication on, answering 401',
-      /^az webapp auth update .*--enabled true --unauthenticated-client-action Return401\b/,
+      /^az webapp auth update .*--enabled true --unauthenticated-client-action RejectWith401\b/,
     ],
     [
       'the static site as the allowed external redirect URL',
-      /^az webapp auth update .*--allowed-external-redirect-urls https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net --output none/,
+      /^az webapp auth update .*--set login\.allowedExternalRedirectUrls=\\\[https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net\\\] --output none/,
     ],
     [
       'the GitHub provider with its client id',
@@ -189,7 +251,7 @@ describe('infra/provision.sh against a fake az', () => {
     expect(calls).toContain(
       `cors add --name chatdemo-func --resource-group chatdemo-rg --allowed-origins ${SITE} --output none`,
     );
-    expect(calls).toContain(`--allowed-external-redirect-urls ${SITE} --output none`);
+    expect(calls).toContain(`--set login.allowedExternalRedirectUrls=[${SITE}] --output none`);
     expect(calls).toContain(
       `auth github update --name chatdemo-func --resource-group chatdemo-rg --client-id Iv1.abc --client-secret ${SECRET} --yes`,
     );
@@ -213,7 +275,7 @@ describe('infra/provision.sh against a fake az', () => {
     expect(calls).not.toMatch(/^functionapp cors add/m); // the origin is there already
     expect(calls).toMatch(/^signalr update .*--service-mode Serverless/m);
     expect(calls).toMatch(/^functionapp cors credentials .*--enable true/m);
-    expect(calls).toMatch(/^webapp auth update .*--unauthenticated-client-action Return401/m);
+    expect(calls).toMatch(/^webapp auth update .*--unauthenticated-client-action RejectWith401/m);
   });
 
   it('stops before creating anything when the CLI is signed out', () => {

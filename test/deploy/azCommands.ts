@@ -1,0 +1,294 @@
+/**
+ * The Azure CLI commands infra/provision.sh may call, each with the flags the real command
+ * accepts, from the CLI's own argument definitions (the `_params.py` beside each command). The
+ * fake `az` in the deploy tests refuses any other command, flag or enumerated value, so a flag
+ * the real CLI lacks fails a test here instead of a deploy in Azure.
+ */
+export interface AzCommand {
+  /** Repository and path of the argument definitions the flags come from. */
+  readonly source: string;
+  readonly flags: readonly string[];
+  /** Flags whose value must be one of a list (get_enum_type / choices in the source). */
+  readonly values?: Readonly<Record<string, readonly string[]>>;
+}
+
+const CLI = 'Azure/azure-cli src/azure-cli/azure/cli/command_modules';
+const AUTH_V2 = 'Azure/azure-cli-extensions src/authV2/azext_authV2/_params.py';
+
+/** Accepted by every command (knack's global arguments). */
+export const GLOBAL_FLAGS = [
+  '--output',
+  '-o',
+  '--query',
+  '--only-show-errors',
+  '--debug',
+  '--verbose',
+  '--help',
+  '-h',
+];
+const SUBSCRIPTION = ['--subscription'];
+const NAME_GROUP = ['--name', '-n', '--resource-group', '-g', ...SUBSCRIPTION];
+const WEBAPP = [...NAME_GROUP, '--slot', '-s'];
+const YES = ['--yes', '-y'];
+
+export const AZ_COMMANDS: Readonly<Record<string, AzCommand>> = {
+  'account show': { source: `${CLI}/profile/_params.py`, flags: [...SUBSCRIPTION, '--name', '-n'] },
+  'extension add': {
+    source: `${CLI}/extension/_params.py`,
+    flags: [
+      '--name',
+      '-n',
+      '--source',
+      '-s',
+      '--version',
+      '--upgrade',
+      '--allow-preview',
+      '--system',
+      ...YES,
+    ],
+  },
+  'group create': {
+    source: `${CLI}/resource/_params.py`,
+    flags: [
+      '--name',
+      '-n',
+      '--resource-group',
+      '-g',
+      '--location',
+      '-l',
+      '--tags',
+      '--managed-by',
+      ...SUBSCRIPTION,
+    ],
+  },
+  'signalr show': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
+  'signalr create': {
+    source: `${CLI}/signalr/_params.py`,
+    flags: [
+      ...NAME_GROUP,
+      '--location',
+      '-l',
+      '--tags',
+      '--sku',
+      '--unit-count',
+      '--service-mode',
+      '--enable-message-logs',
+      '--allowed-origins',
+      '-a',
+      '--default-action',
+    ],
+    values: { '--service-mode': ['Default', 'Serverless', 'Classic'] },
+  },
+  'signalr update': {
+    source: `${CLI}/signalr/_params.py`,
+    flags: [
+      ...NAME_GROUP,
+      '--tags',
+      '--sku',
+      '--unit-count',
+      '--service-mode',
+      '--enable-message-logs',
+      '--allowed-origins',
+      '-a',
+      '--default-action',
+    ],
+    values: { '--service-mode': ['Default', 'Serverless', 'Classic'] },
+  },
+  'signalr key list': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
+  'signalr upstream update': {
+    source: `${CLI}/signalr/_params.py`,
+    flags: [...NAME_GROUP, '--template'],
+  },
+  'storage account show': { source: `${CLI}/storage/_params.py`, flags: NAME_GROUP },
+  'storage account create': {
+    source: `${CLI}/storage/_params.py`,
+    flags: [
+      ...NAME_GROUP,
+      '--location',
+      '-l',
+      '--sku',
+      '--kind',
+      '--min-tls-version',
+      '--allow-blob-public-access',
+      '--tags',
+    ],
+  },
+  'storage blob service-properties update': {
+    source: `${CLI}/storage/_params.py`,
+    flags: [
+      '--account-name',
+      '--account-key',
+      '--auth-mode',
+      '--connection-string',
+      '--static-website',
+      '--index-document',
+      '--404-document',
+      ...SUBSCRIPTION,
+    ],
+    values: { '--auth-mode': ['key', 'login'] },
+  },
+  'functionapp show': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
+  'functionapp create': {
+    source: `${CLI}/appservice/_params.py`,
+    flags: [
+      ...NAME_GROUP,
+      '--storage-account',
+      '-s',
+      '--consumption-plan-location',
+      '-c',
+      '--plan',
+      '-p',
+      '--os-type',
+      '--runtime',
+      '--runtime-version',
+      '--functions-version',
+      '--tags',
+    ],
+    values: { '--os-type': ['Windows', 'Linux'] },
+  },
+  'functionapp config appsettings set': {
+    source: `${CLI}/appservice/_params.py`,
+    flags: [...WEBAPP, '--settings', '--slot-settings'],
+  },
+  'functionapp cors show': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
+  'functionapp cors add': {
+    source: `${CLI}/appservice/_params.py`,
+    flags: [...WEBAPP, '--allowed-origins', '-a'],
+  },
+  'functionapp cors credentials': {
+    source: `${CLI}/appservice/_params.py`,
+    flags: [...WEBAPP, '--enable'],
+    values: { '--enable': ['true', 'false'] },
+  },
+  'functionapp keys list': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
+  'webapp auth update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--set',
+      '--enabled',
+      '--runtime-version',
+      '--config-file-path',
+      '--unauthenticated-client-action',
+      '--action',
+      '--redirect-provider',
+      '--enable-token-store',
+      '--require-https',
+      '--proxy-convention',
+      '--proxy-custom-host-header',
+      '--custom-host-header',
+      '--proxy-custom-proto-header',
+      '--custom-proto-header',
+    ],
+    values: {
+      '--unauthenticated-client-action': [
+        'RedirectToLoginPage',
+        'AllowAnonymous',
+        'RejectWith401',
+        'RejectWith404',
+      ],
+      '--action': ['RedirectToLoginPage', 'AllowAnonymous', 'RejectWith401', 'RejectWith404'],
+      '--enabled': ['true', 'false'],
+    },
+  },
+  'webapp auth microsoft update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--client-id',
+      '--client-secret',
+      '--client-secret-setting-name',
+      '--secret-setting',
+      '--issuer',
+      '--allowed-token-audiences',
+      '--allowed-audiences',
+      '--tenant-id',
+      '--cloud',
+      '--aad-version',
+      ...YES,
+    ],
+  },
+  'webapp auth github update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--client-id',
+      '--client-secret',
+      '--client-secret-setting-name',
+      '--secret-setting',
+      '--scopes',
+      ...YES,
+    ],
+  },
+  'webapp auth google update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--client-id',
+      '--client-secret',
+      '--client-secret-setting-name',
+      '--secret-setting',
+      '--scopes',
+      '--allowed-token-audiences',
+      '--allowed-audiences',
+      ...YES,
+    ],
+  },
+  'webapp auth apple update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--client-id',
+      '--client-secret',
+      '--client-secret-setting-name',
+      '--secret-setting',
+      '--scopes',
+      ...YES,
+    ],
+  },
+  'webapp auth facebook update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--app-id',
+      '--app-secret',
+      '--app-secret-setting-name',
+      '--secret-setting',
+      '--graph-api-version',
+      '--scopes',
+      ...YES,
+    ],
+  },
+  'webapp auth twitter update': {
+    source: AUTH_V2,
+    flags: [
+      ...WEBAPP,
+      '--consumer-key',
+      '--consumer-secret',
+      '--consumer-secret-setting-name',
+      '--secret-setting',
+      ...YES,
+    ],
+  },
+};
+
+/**
+ * Why `argv` (the words after `az`) is not a call the real CLI accepts, or undefined when it is.
+ * The command is the longest run of leading words the table knows.
+ */
+export function azCallProblem(argv: readonly string[]): string | undefined {
+  const words = argv.findIndex((word) => word.startsWith('-'));
+  const commandWords = words === -1 ? argv : argv.slice(0, words);
+  const name = commandWords.join(' ');
+  const command = AZ_COMMANDS[name];
+  if (command === undefined) return `'${name}' is not an az command in the table`;
+  const allowed = new Set([...command.flags, ...GLOBAL_FLAGS]);
+  for (const [i, word] of argv.entries()) {
+    if (i < commandWords.length || !word.startsWith('-')) continue;
+    if (!allowed.has(word)) return `az ${name}: unrecognized argument ${word}`;
+    const values = command.values?.[word];
+    if (values !== undefined && !values.includes(argv[i + 1]))
+      return `az ${name}: ${word} must be one of ${values.join(', ')}, not '${argv[i + 1]}'`;
+  }
+  return undefined;
+}
