@@ -8,7 +8,13 @@ import type { FanOutResult } from '../local/clients/measureFanOut';
 import { signIn } from '../local/clients/signIn';
 import { measureRawFanOut, measureStackFanOut } from './fanOut';
 import { checkOfficialClient, measureMemory, measureNegotiate } from './measurements';
-import { FAN_OUT_SCENARIOS, describeGoal, meetsGoal, type FanOutScenario } from './scenarios';
+import {
+  FAN_OUT_SCENARIOS,
+  WARM_UP,
+  describeGoal,
+  meetsGoal,
+  type FanOutScenario,
+} from './scenarios';
 import { closeAgent, startServer } from './servers';
 import { fmt, printTable, progress } from './table';
 
@@ -65,6 +71,8 @@ async function main(): Promise<void> {
   );
   const officialReceived = await checkOfficialClient(api, cookies[0], 20);
   progress(`official client: ${officialReceived} of 20 messages`);
+  progress('warming up the stack');
+  await measureStackFanOut(stack, cookies, SENDERS, WARM_UP);
   const ours: FanOutResult[] = [];
   for (const scenario of FAN_OUT_SCENARIOS) {
     progress(`${label(scenario)}: started`);
@@ -83,6 +91,8 @@ async function main(): Promise<void> {
 
   progress('starting the raw ws baseline');
   const raw = await startServer('raw');
+  progress('warming up the baseline');
+  await measureRawFanOut(raw, WARM_UP);
   const baseline: FanOutResult[] = [];
   for (const scenario of FAN_OUT_SCENARIOS) {
     progress(`baseline ${label(scenario)}: started`);

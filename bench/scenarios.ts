@@ -43,6 +43,12 @@ export const FAN_OUT_SCENARIOS: readonly FanOutScenario[] = [
   { clients: 1_000, postsPerSecond: 200, seconds: 4, goal: { minThroughputRatio: 0.5 } },
 ];
 
+/**
+ * Run once, unrecorded, against each server before its measured scenarios: the first scenario
+ * otherwise measures a cold process (JIT, socket pools) rather than the path.
+ */
+export const WARM_UP: FanOutScenario = { clients: 200, postsPerSecond: 50, seconds: 3, goal: {} };
+
 /** The goal in words, for the table. */
 export function describeGoal(goal: FanOutGoal): string {
   const parts: string[] = [];
