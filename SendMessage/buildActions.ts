@@ -1,4 +1,4 @@
-import type { ChatMessage, SignalRMessageAction } from './ChatMessage';
+import type { ChatMessage, SignalRMessageAction } from '../lib/ChatMessage';
 import { HubMethod } from '../lib/hub';
 
 /**

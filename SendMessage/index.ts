@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { AzureFunction, Context, HttpRequest } from '@azure/functions';
+import { saveMessage } from '../lib/historyStore';
+import { newMessageId } from '../lib/messageIds';
 import { readPrincipalName } from '../lib/principal';
 import { JSON_HEADERS, answerRequestError } from '../lib/respond';
 import { buildActions } from './buildActions';
-import type { ChatMessage, SignalRMessageAction } from './ChatMessage';
+import type { ChatMessage, SignalRMessageAction } from '../lib/ChatMessage';
 import { checkContentType, parseSendRequest } from './parseSendRequest';
 
 /**
@@ -17,15 +18,18 @@ const sendMessage: AzureFunction = async function (
   try {
     const sender = readPrincipalName(req);
     checkContentType(req.headers['content-type']);
-    const { text, recipient } = parseSendRequest(req.rawBody as string | undefined);
-    const message: ChatMessage = {
-      id: randomUUID(),
+    const { text, recipient, clientId } = parseSendRequest(req.rawBody as string | undefined);
+    const accepted: ChatMessage = {
+      id: newMessageId(),
       sender,
       text,
       timestamp: new Date().toISOString(),
       isPrivate: recipient !== undefined,
       ...(recipient !== undefined && { recipient }),
     };
+    // Stored before it is answered or sent: a 202 means the message is in history. A retry
+    // (same clientId) gets the stored message and sends it again; pages drop a repeated id.
+    const { message } = await saveMessage(accepted, clientId);
     context.res = { status: 202, headers: JSON_HEADERS, body: message };
     return buildActions(message);
   } catch (error) {

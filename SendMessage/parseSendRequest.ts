@@ -7,6 +7,21 @@ export interface SendRequest {
   readonly text: string;
   /** `undefined` means everyone. */
   readonly recipient?: string;
+  /** The page's id for this message, so a retry cannot make a second one; optional. */
+  readonly clientId?: string;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function parseClientId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !CLIENT_ID.test(value))
+    throw new RequestError(
+      400,
+      'InvalidClientId',
+      '"clientId" must be 1 to 64 letters, digits, "-" or "_" (a UUID fits).',
+    );
+  return value;
 }
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
@@ -207,5 +222,9 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
     );
   }
   const fields = body as Record<string, unknown>;
-  return { text: parseText(fields.text), recipient: parseRecipient(fields.recipient) };
+  return {
+    text: parseText(fields.text),
+    recipient: parseRecipient(fields.recipient),
+    clientId: parseClientId(fields.clientId),
+  };
 }

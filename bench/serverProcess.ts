@@ -33,7 +33,8 @@ async function start(
   switch (role) {
     case 'stack': {
       const stack = await startStack({
-        ports: { signalr: 0, frontDoor: 0, content: 0 },
+        ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
+        storageLocation: null,
         logLevel: 'warn',
       });
       return {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import type { ChatConfig } from './config';
 
 /** Sign-in and sending, against App Service Authentication and POST /api/messages. */
@@ -29,10 +29,32 @@ export function signOutUrl(config: ChatConfig): string {
 /** A send the server refused or could not complete; `message` is shown to the user. */
 export class SendError extends Error {}
 
+/** A history page: the latest, those before an id, or everything after one. */
+export type HistoryQuery = { readonly before: string } | { readonly after: string } | object;
+
+/** GET /api/messages: the room's history and the user's own conversations, oldest first. */
+export async function fetchHistory(
+  config: ChatConfig,
+  query: HistoryQuery,
+  limit = 50,
+): Promise<ChatMessage[]> {
+  const params = new URLSearchParams({ limit: String(limit), ...query });
+  const response = await fetch(`${config.apiBaseUrl}/api/messages?${params.toString()}`, {
+    credentials: 'include',
+  });
+  if (!response.ok) throw new Error(`History could not be loaded (${response.status}).`);
+  return ((await response.json()) as { messages: ChatMessage[] }).messages;
+}
+
+/**
+ * POST /api/messages. `clientId` names this message: a retry with the same id cannot make a
+ * second one (the server answers with the message it stored).
+ */
 export async function postMessage(
   config: ChatConfig,
   text: string,
   recipient: string | null,
+  clientId: string,
 ): Promise<ChatMessage> {
   let response: Response;
   try {
@@ -40,7 +62,7 @@ export async function postMessage(
       method: 'POST',
       credentials: 'include',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text, recipient }),
+      body: JSON.stringify({ text, recipient, clientId }),
     });
   } catch {
     throw new SendError('Could not reach the server. Your message is kept; try again.');

@@ -1,6 +1,7 @@
 import { createApp, nextTick, onMounted, onUnmounted, reactive, ref } from 'vue';
 import {
   SendError,
+  fetchHistory,
   fetchSignedInUser,
   postMessage,
   signInUrl,
@@ -10,13 +11,13 @@ import {
 import { readConfig } from './config';
 import { ConnectionStatus, createChatConnection, type ChatConnection } from './connection';
 import { formatTime, privateLabel } from './format';
+import { mergeMessages } from './messages';
 // Compiled to a render function at build time (content/build.js): no template compiler and no
 // eval in the browser, so the page runs under script-src 'self' (docs/security.md).
 import { render } from './App.template.html';
 
 /** The chat page: one reactive state object, verb-named actions, listeners tied to mount. */
 const config = readConfig();
-const MAX_MESSAGES = 500;
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   [ConnectionStatus.Connecting]: 'Connecting…',
   [ConnectionStatus.Connected]: 'Connected',
@@ -36,7 +37,13 @@ const App = {
       recipient: null as string | null,
       sending: false,
       sendError: '',
+      /** False once history has no older page. */
+      hasEarlier: true,
+      loadingEarlier: false,
+      historyError: '',
     });
+    /** The id of the draft being sent; kept across retries of the same text. */
+    let draftClientId: { text: string; id: string } | undefined;
     const list = ref<HTMLElement | null>(null);
     const composer = ref<HTMLTextAreaElement | null>(null);
     let connection: ChatConnection | undefined;
@@ -46,13 +53,45 @@ const App = {
       return el === null || el.scrollHeight - el.scrollTop - el.clientHeight < 80;
     }
 
-    function addMessage(message: ChatMessage): void {
-      if (state.messages.some((known) => known.id === message.id)) return;
+    function showMessages(incoming: readonly ChatMessage[]): void {
       const follow = isNearBottom();
-      state.messages.push(message);
-      if (state.messages.length > MAX_MESSAGES)
-        state.messages.splice(0, state.messages.length - MAX_MESSAGES);
+      state.messages = mergeMessages(state.messages, incoming);
       if (follow) void nextTick(() => list.value?.scrollTo({ top: list.value.scrollHeight }));
+    }
+
+    function addMessage(message: ChatMessage): void {
+      showMessages([message]);
+    }
+
+    /**
+     * On every (re)connect: the latest history the first time, afterwards everything since the
+     * newest message shown, so a drop loses nothing (ids shown already are merged away).
+     */
+    async function catchUp(): Promise<void> {
+      const newest = state.messages[state.messages.length - 1];
+      try {
+        const found = await fetchHistory(config, newest === undefined ? {} : { after: newest.id });
+        if (newest === undefined) state.hasEarlier = found.length === 50;
+        showMessages(found);
+        state.historyError = '';
+      } catch (error) {
+        state.historyError = (error as Error).message;
+      }
+    }
+
+    async function loadEarlier(): Promise<void> {
+      const oldest = state.messages[0];
+      if (oldest === undefined || state.loadingEarlier) return;
+      state.loadingEarlier = true;
+      try {
+        const found = await fetchHistory(config, { before: oldest.id });
+        state.hasEarlier = found.length === 50;
+        state.messages = mergeMessages(found, state.messages);
+      } catch (error) {
+        state.historyError = (error as Error).message;
+      } finally {
+        state.loadingEarlier = false;
+      }
     }
 
     function addressPrivately(name: string): void {
@@ -72,7 +111,9 @@ const App = {
       state.sending = true;
       state.sendError = '';
       try {
-        addMessage(await postMessage(config, text, state.recipient));
+        if (draftClientId?.text !== text) draftClientId = { text, id: crypto.randomUUID() };
+        addMessage(await postMessage(config, text, state.recipient, draftClientId.id));
+        draftClientId = undefined;
         // Only a message the server accepted clears the draft: nothing typed is lost.
         if (state.draft.trim() === text) state.draft = '';
       } catch (error) {
@@ -111,11 +152,10 @@ const App = {
         state.checkingSignIn = false;
       }
       if (state.user === null) return;
-      connection = createChatConnection(
-        config.apiBaseUrl,
-        addMessage,
-        (status) => (state.status = status),
-      );
+      connection = createChatConnection(config.apiBaseUrl, addMessage, (status) => {
+        state.status = status;
+        if (status === ConnectionStatus.Connected) void catchUp();
+      });
       connection.start();
     });
 
@@ -134,6 +174,7 @@ const App = {
       sendOnEnter,
       signIn,
       signOut,
+      loadEarlier,
     };
   },
   render,

@@ -24,7 +24,10 @@ import { matchRoute } from './routes';
 export interface FunctionHostOptions {
   readonly root: string;
   readonly log: Logger;
-  /** App settings (local.settings.json Values, the environment winning); never process.env. */
+  /**
+   * App settings (local.settings.json Values, the environment winning). Bindings read them from
+   * here; function code reads them from its environment, which the host sets (see constructor).
+   */
   readonly settings: AppSettings;
   /** Where to listen, on loopback; 0 picks a free port. */
   readonly port?: number;
@@ -36,10 +39,19 @@ const httpLast = (a: BindingConfig, b: BindingConfig) =>
 
 export class FunctionHost implements LocalFunctionsHost {
   private readonly bindings: ReadonlyMap<string, Binding>;
+  private readonly previousEnv = new Map<string, string | undefined>();
   private readonly functions: LoadedFunction[];
   private server?: Server;
 
   constructor(private readonly options: FunctionHostOptions) {
+    // Function code reads app settings from its environment, as in Azure: Core Tools starts the
+    // Node worker with them; this host runs the worker in its own process, so that is here.
+    // The environment is given back as it was on close(), so nothing leaks into a later stack.
+    for (const [name, value] of Object.entries(options.settings)) {
+      if (value === undefined) continue;
+      this.previousEnv.set(name, process.env[name]);
+      process.env[name] = value;
+    }
     this.bindings = createBindings();
     this.functions = loadFunctions(options.root, ['httpTrigger']);
     options.log.info(`Functions: ${this.functions.map((fn) => fn.name).join(', ')}`);
@@ -59,6 +71,10 @@ export class FunctionHost implements LocalFunctionsHost {
 
   async close(): Promise<void> {
     for (const binding of this.bindings.values()) binding.close?.();
+    for (const [name, value] of this.previousEnv)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    this.previousEnv.clear();
     const server = this.server;
     this.server = undefined;
     await closeServer(server);

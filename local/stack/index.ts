@@ -7,6 +7,11 @@ import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
 import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
 import { CONNECTION_STRING_SETTING } from '../signalr/constants';
+import { AzuriteProcess } from '../storage/AzuriteProcess';
+
+/** The app setting of the Function App's storage account (history and presence live there). */
+const STORAGE_SETTING = 'AzureWebJobsStorage';
+const DEFAULT_STORAGE_PORT = 10002;
 import { createLogger, type LogLevel } from '../log';
 import { StaticServer } from '../static/StaticServer';
 
@@ -17,7 +22,14 @@ export interface StackOptions {
     readonly signalr?: number;
     readonly frontDoor?: number;
     readonly content?: number;
+    /** Azurite's Table service (10002), when AzureWebJobsStorage is UseDevelopmentStorage=true. */
+    readonly storage?: number;
   };
+  /**
+   * Where Azurite keeps its data: by default `.azurite/` in the app folder (git-ignored), so
+   * history survives a restart; `null` keeps it in memory (tests).
+   */
+  readonly storageLocation?: string | null;
   readonly logLevel?: LogLevel;
   /** The app's folder (host.json, function folders, content/); defaults to the repository. */
   readonly projectRoot?: string;
@@ -34,6 +46,11 @@ export interface StackOptions {
 
 export interface Stack {
   readonly frontDoor: FrontDoor;
+  /** The storage connection string the functions use (Azurite's, offline). */
+  readonly storageConnectionString: string;
+  /** Stops and starts Azurite, for outage tests (same port, same data). */
+  stopStorage(): Promise<void>;
+  startStorage(): Promise<void>;
   readonly urls: { readonly page: string; readonly api: string; readonly signalr: string };
   readonly connectionString: string;
   stopSignalR(): Promise<void>;
@@ -87,9 +104,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   const signalrPort = emulator.port;
   const connectionString = emulator.connectionString;
-  // The functions must reach the emulator where it really listens.
-  const functionSettings = { ...values, [CONNECTION_STRING_SETTING]: connectionString };
-
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -97,6 +111,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator = undefined;
   };
   try {
+    // Storage: Azurite stands in for the storage account when the setting asks for it.
+    let storageConnectionString = values[STORAGE_SETTING] ?? '';
+    let azurite: AzuriteProcess | undefined;
+    if (/^UseDevelopmentStorage=true$/i.test(storageConnectionString.trim())) {
+      const storagePort = options.ports?.storage ?? DEFAULT_STORAGE_PORT;
+      azurite = new AzuriteProcess({
+        port: storagePort,
+        location:
+          options.storageLocation === null
+            ? undefined
+            : (options.storageLocation ?? join(root, '.azurite')),
+        log,
+      });
+      await bind('Azurite Table service', storagePort, () => azurite!.start());
+      const running = azurite;
+      cleanups.push(() => running.close());
+      storageConnectionString = azurite.connectionString;
+    }
+    // The functions must reach the emulator and Azurite where they really listen.
+    const functionSettings = {
+      ...values,
+      [CONNECTION_STRING_SETTING]: connectionString,
+      [STORAGE_SETTING]: storageConnectionString,
+    };
     const host: LocalFunctionsHost =
       options.functionsHost === 'func'
         ? new CoreToolsHost(root, functionSettings)
@@ -126,6 +164,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     return {
       frontDoor,
+      storageConnectionString,
+      stopStorage: async () => azurite?.close(),
+      startStorage: async () => {
+        await azurite?.start();
+      },
       urls: {
         page: `http://127.0.0.1:${contentPort}`,
         api: `http://127.0.0.1:${frontDoorPort}`,

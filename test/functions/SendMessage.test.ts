@@ -1,10 +1,11 @@
 import { HubMethod } from '../../lib/hub';
 import sendMessage from '../../SendMessage';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import { BAD_INPUT_CASES } from '../support/badInput';
+import { startTestStorage } from '../support/testStorage';
 import { invokeFunction, makeRequest } from './invokeFunction';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const MESSAGE_ID = /^\d{25}$/;
 
 async function send(rawBody: string | undefined, principal: string | null = 'alice') {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -20,13 +21,19 @@ async function send(rawBody: string | undefined, principal: string | null = 'ali
 }
 
 describe('SendMessage', () => {
+  let storage: { close(): Promise<void> };
+  beforeAll(async () => {
+    storage = await startTestStorage();
+  });
+  afterAll(() => storage.close());
+
   it('broadcasts a public message with the signed-in sender and answers 202 with it', async () => {
     const { res, returned } = await send(JSON.stringify({ text: '  hello world  ' }));
     expect(res.status).toBe(202);
     expect(res.headers['Content-Type']).toBe('application/json');
     const message = res.body as ChatMessage;
     expect(message).toEqual({
-      id: expect.stringMatching(UUID),
+      id: expect.stringMatching(MESSAGE_ID),
       sender: 'alice',
       text: 'hello world',
       timestamp: expect.any(String),

@@ -1,6 +1,6 @@
 import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import { BAD_INPUT_CASES } from '../support/badInput';
 import { Listener, postMessage, signIn } from './support';
 

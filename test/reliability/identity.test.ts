@@ -3,7 +3,7 @@ import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
 import { createClientToken } from '../../local/signalr/accessTokens';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import { join } from 'node:path';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
 import { FunctionHost } from '../../local/host/FunctionHost';

@@ -3,7 +3,7 @@ import type WebSocket from 'ws';
 import { closeClients, hubTarget, openClients } from '../../local/clients/hubClients';
 import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import { postMessage, signIn } from './support';
 
 /**

@@ -5,7 +5,7 @@ import {
   LogLevel,
   type HubConnection,
 } from '@microsoft/signalr';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 
 export { signIn } from '../../local/clients/signIn';
 

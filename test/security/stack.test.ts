@@ -3,7 +3,7 @@ import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
 import { createClientToken, createServerToken } from '../../local/signalr/accessTokens';
 import { parseConnectionString } from '../../local/signalr/ConnectionString';
-import type { ChatMessage } from '../../SendMessage/ChatMessage';
+import type { ChatMessage } from '../../lib/ChatMessage';
 import { Listener, postMessage, signIn } from '../reliability/support';
 import { rawRequest, statusOf, tokenUser } from './support';
 

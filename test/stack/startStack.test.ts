@@ -9,7 +9,8 @@ import { startStack } from '../../local/stack';
 describe('startStack', () => {
   it('serves the page and settings that point it at the front door on the host it was loaded from', async () => {
     const stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0 },
+      ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
+      storageLocation: null,
       logLevel: 'silent',
     });
     try {
@@ -43,9 +44,22 @@ describe('startStack', () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       await expect(
-        startStack({ ports: { signalr: 0, frontDoor: port, content: 0 }, logLevel: 'silent' }),
+        startStack({
+          ports: { signalr: 0, frontDoor: port, content: 0, storage: 0 },
+          storageLocation: null,
+          logLevel: 'silent',
+        }),
       ).rejects.toThrow(
         `Port ${port} (front door) is already in use: stop whatever holds it, then try again.`,
+      );
+      await expect(
+        startStack({
+          ports: { signalr: 0, frontDoor: 0, content: 0, storage: port },
+          storageLocation: null,
+          logLevel: 'silent',
+        }),
+      ).rejects.toThrow(
+        `Port ${port} (Azurite Table service) is already in use: stop whatever holds it, then try again.`,
       );
     } finally {
       blocker.close();
@@ -58,7 +72,8 @@ describe('startStack', () => {
     try {
       await expect(
         startStack({
-          ports: { signalr: 0, frontDoor: 0, content: 0 },
+          ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
+          storageLocation: null,
           logLevel: 'silent',
           functionsHost: 'func',
         }),

@@ -5,8 +5,9 @@ export function startTestStack(
   options: Omit<StackOptions, 'ports' | 'logLevel'> = {},
 ): Promise<Stack> {
   return startStack({
-    ports: { signalr: 0, frontDoor: 0, content: 0 },
+    ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
     logLevel: 'silent',
+    storageLocation: null,
     ...options,
   });
 }

@@ -1,0 +1,45 @@
+import type { HistoryQuery } from '../lib/historyStore';
+import { MESSAGE_ID_PATTERN } from '../lib/messageIds';
+import { RequestError } from '../lib/RequestError';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+function readId(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!MESSAGE_ID_PATTERN.test(value))
+    throw new RequestError(
+      400,
+      'InvalidMessageId',
+      `"${name}" must be a message id (25 digits, as in a message's "id"), not ${JSON.stringify(value.slice(0, 40))}.`,
+    );
+  return value;
+}
+
+/**
+ * GET /api/messages query: `limit` (1 to 200, default 50) for the latest; `before=<id>` for an
+ * older page; `after=<id>` for everything since. Other parameters are ignored.
+ */
+export function parseHistoryQuery(
+  query: Readonly<Record<string, string | undefined>>,
+): HistoryQuery {
+  const before = readId('before', query.before);
+  const after = readId('after', query.after);
+  if (before !== undefined && after !== undefined)
+    throw new RequestError(400, 'BeforeAndAfter', 'Send "before" or "after", not both.');
+  let limit = DEFAULT_LIMIT;
+  if (query.limit !== undefined) {
+    if (
+      !/^\d{1,3}$/.test(query.limit) ||
+      Number(query.limit) < 1 ||
+      Number(query.limit) > MAX_LIMIT
+    )
+      throw new RequestError(
+        400,
+        'InvalidLimit',
+        `"limit" must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(query.limit.slice(0, 40))}.`,
+      );
+    limit = Number(query.limit);
+  }
+  return { limit, before, after };
+}

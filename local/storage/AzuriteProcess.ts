@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log';
+
+/**
+ * Microsoft's storage emulator Azurite (npm `azurite`, pinned to 3.35.0: 3.36 and later need
+ * Node 21+), Table service only, in a child process of its own, as the storage account is a
+ * service of its own in Azure. Telemetry is off: it would try to reach the internet.
+ */
+export interface AzuriteOptions {
+  /** 10002 by default; 0 picks a free port. */
+  readonly port: number;
+  /** Folder for the data (kept across restarts); undefined keeps everything in memory. */
+  readonly location?: string;
+  readonly log: Logger;
+}
+
+/** Azurite's well-known development account (docs/storage.md); not a secret. */
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const READY = /successfully (started|listening) on/i;
+const START_TIMEOUT_MS = 20_000;
+
+/** The connection string for a Table service at `port`: UseDevelopmentStorage=true at 10002. */
+export function developmentStorageConnectionString(port: number): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
+}
+
+/**
+ * Listens on `port` (0: any) for a moment and gives it back. Azurite reports "successfully
+ * started" before its own listen can fail, so a port in use is found here first.
+ */
+function claimPort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => {
+      const claimed = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve(claimed));
+    });
+  });
+}
+
+export class AzuriteProcess {
+  private child?: ChildProcess;
+  port = 0;
+
+  constructor(private readonly options: AzuriteOptions) {}
+
+  get connectionString(): string {
+    return developmentStorageConnectionString(this.port);
+  }
+
+  async start(): Promise<number> {
+    // A restart keeps the port it had, so clients holding the connection string find it again.
+    this.port = await claimPort(this.port !== 0 ? this.port : this.options.port);
+    const args = [
+      require.resolve('azurite/dist/src/table/main.js'),
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(this.port),
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--silent',
+    ];
+    if (this.options.location === undefined) args.push('--inMemoryPersistence');
+    else {
+      mkdirSync(this.options.location, { recursive: true });
+      args.push('--location', this.options.location);
+    }
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    try {
+      await this.waitUntilReady(child);
+    } catch (error) {
+      // A failed start leaves nothing running (Azurite stays up after EADDRINUSE).
+      this.child = undefined;
+      child.kill('SIGKILL');
+      throw error;
+    }
+    child.stdout?.resume();
+    child.stderr?.resume();
+    this.options.log.info(`Azurite Table service on http://127.0.0.1:${this.port}`);
+    return this.port;
+  }
+
+  private waitUntilReady(child: ChildProcess): Promise<void> {
+    const inUse = () =>
+      Object.assign(new Error(`Port ${this.port} is in use.`), { code: 'EADDRINUSE' });
+    return new Promise<void>((resolve, reject) => {
+      let output = '';
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        child.off('exit', onExit);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`Azurite did not start within ${START_TIMEOUT_MS / 1000} s.`)),
+        START_TIMEOUT_MS,
+      );
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (READY.test(output)) finish();
+        else if (/EADDRINUSE|address already in use/i.test(output)) finish(inUse());
+      };
+      const onExit = (code: number | null) =>
+        finish(
+          /EADDRINUSE|address already in use/i.test(output)
+            ? inUse()
+            : new Error(`Azurite exited with code ${code}: ${output.trim().slice(0, 300)}`),
+        );
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.on('exit', onExit);
+    });
+  }
+
+  /** Stops Azurite, letting it save its data; safe to call twice. */
+  async close(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => (clearTimeout(timer), resolve()));
+      // SIGINT is the signal Azurite closes on, saving its data (it ignores SIGTERM's meaning).
+      child.kill('SIGINT');
+    });
+  }
+}
