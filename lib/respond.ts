@@ -1,6 +1,6 @@
 import type { Context } from '@azure/functions';
 import { RequestError } from './RequestError';
-import { StorageUnavailableError } from './tables';
+import { StorageUnavailableError } from './StorageUnavailableError';
 
 /** Every JSON answer of the functions: never cached, since each is for one signed-in user. */
 export const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };

@@ -1,20 +1,11 @@
 import { TableClient } from '@azure/data-tables';
+import { StorageUnavailableError } from './StorageUnavailableError';
 
 /**
  * Table Storage clients on the Function App's own storage account (the `AzureWebJobsStorage`
  * setting): `UseDevelopmentStorage=true` is Azurite on this machine (docs/storage.md).
  */
 export const STORAGE_SETTING = 'AzureWebJobsStorage';
-
-/** A storage fault: the request is answered 503 and nothing is sent. */
-export class StorageUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(
-      `Table Storage is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
-    this.name = 'StorageUnavailableError';
-  }
-}
 
 const clients = new Map<string, Promise<TableClient>>();
 

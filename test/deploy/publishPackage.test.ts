@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative, sep } from 'node:path';
 
 /**
@@ -119,6 +120,16 @@ describe('the published function app package', () => {
       expect(files.has(`dist/${fn}/index.js`)).toBe(true);
     }
     expect(files.has('host.json')).toBe(true);
+    // Each function is one bundle: it loads Node's built-ins and nothing else (no node_modules,
+    // no other file of the package).
+    for (const fn of ['negotiate', 'SendMessage', 'GetMessages']) {
+      const code = readFileSync(join(ROOT, 'dist', fn, 'index.js'), 'utf8');
+      const loads = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
+      expect({
+        fn,
+        other: loads.filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))),
+      }).toEqual({ fn, other: [] });
+    }
     expect(
       [...files.keys()].filter(
         (path) =>
