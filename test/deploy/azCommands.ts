@@ -30,6 +30,27 @@ const SUBSCRIPTION = ['--subscription'];
 const NAME_GROUP = ['--name', '-n', '--resource-group', '-g', ...SUBSCRIPTION];
 const WEBAPP = [...NAME_GROUP, '--slot', '-s'];
 const YES = ['--yes', '-y'];
+/** What `signalr create` and `signalr update` both set. */
+const SIGNALR_SETTINGS = [
+  '--tags',
+  '--sku',
+  '--unit-count',
+  '--service-mode',
+  '--enable-message-logs',
+  '--allowed-origins',
+  '-a',
+  '--default-action',
+];
+const SERVICE_MODES = { '--service-mode': ['Default', 'Serverless', 'Classic'] };
+/** The authV2 providers with a client id and secret (Microsoft, GitHub, Google, Apple). */
+const CLIENT_CREDENTIALS = [
+  ...WEBAPP,
+  '--client-id',
+  '--client-secret',
+  '--client-secret-setting-name',
+  '--secret-setting',
+  ...YES,
+];
 
 export const AZ_COMMANDS: Readonly<Record<string, AzCommand>> = {
   'account show': { source: `${CLI}/profile/_params.py`, flags: [...SUBSCRIPTION, '--name', '-n'] },
@@ -64,35 +85,13 @@ export const AZ_COMMANDS: Readonly<Record<string, AzCommand>> = {
   'signalr show': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
   'signalr create': {
     source: `${CLI}/signalr/_params.py`,
-    flags: [
-      ...NAME_GROUP,
-      '--location',
-      '-l',
-      '--tags',
-      '--sku',
-      '--unit-count',
-      '--service-mode',
-      '--enable-message-logs',
-      '--allowed-origins',
-      '-a',
-      '--default-action',
-    ],
-    values: { '--service-mode': ['Default', 'Serverless', 'Classic'] },
+    flags: [...NAME_GROUP, '--location', '-l', ...SIGNALR_SETTINGS],
+    values: SERVICE_MODES,
   },
   'signalr update': {
     source: `${CLI}/signalr/_params.py`,
-    flags: [
-      ...NAME_GROUP,
-      '--tags',
-      '--sku',
-      '--unit-count',
-      '--service-mode',
-      '--enable-message-logs',
-      '--allowed-origins',
-      '-a',
-      '--default-action',
-    ],
-    values: { '--service-mode': ['Default', 'Serverless', 'Classic'] },
+    flags: [...NAME_GROUP, ...SIGNALR_SETTINGS],
+    values: SERVICE_MODES,
   },
   'signalr key list': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
   'signalr upstream update': {
@@ -194,58 +193,21 @@ export const AZ_COMMANDS: Readonly<Record<string, AzCommand>> = {
   'webapp auth microsoft update': {
     source: AUTH_V2,
     flags: [
-      ...WEBAPP,
-      '--client-id',
-      '--client-secret',
-      '--client-secret-setting-name',
-      '--secret-setting',
+      ...CLIENT_CREDENTIALS,
       '--issuer',
       '--allowed-token-audiences',
       '--allowed-audiences',
       '--tenant-id',
       '--cloud',
       '--aad-version',
-      ...YES,
     ],
   },
-  'webapp auth github update': {
-    source: AUTH_V2,
-    flags: [
-      ...WEBAPP,
-      '--client-id',
-      '--client-secret',
-      '--client-secret-setting-name',
-      '--secret-setting',
-      '--scopes',
-      ...YES,
-    ],
-  },
+  'webapp auth github update': { source: AUTH_V2, flags: [...CLIENT_CREDENTIALS, '--scopes'] },
   'webapp auth google update': {
     source: AUTH_V2,
-    flags: [
-      ...WEBAPP,
-      '--client-id',
-      '--client-secret',
-      '--client-secret-setting-name',
-      '--secret-setting',
-      '--scopes',
-      '--allowed-token-audiences',
-      '--allowed-audiences',
-      ...YES,
-    ],
+    flags: [...CLIENT_CREDENTIALS, '--scopes', '--allowed-token-audiences', '--allowed-audiences'],
   },
-  'webapp auth apple update': {
-    source: AUTH_V2,
-    flags: [
-      ...WEBAPP,
-      '--client-id',
-      '--client-secret',
-      '--client-secret-setting-name',
-      '--secret-setting',
-      '--scopes',
-      ...YES,
-    ],
-  },
+  'webapp auth apple update': { source: AUTH_V2, flags: [...CLIENT_CREDENTIALS, '--scopes'] },
   'webapp auth facebook update': {
     source: AUTH_V2,
     flags: [
