@@ -127,13 +127,12 @@ export class FrontDoor {
     if (path === '/.auth/me') return this.me(req, res);
     if (path === '/.auth/logout') return this.logout(req, res, url);
     if (path === '/.auth/logout/complete')
-      return sendHtml(
-        res,
-        200,
-        messagePage('Signed out', 'You have signed out. You can close this tab.'),
-        this.csp,
-      );
+      return this.sendMessage(res, 'Signed out', 'You have signed out. You can close this tab.');
     return this.proxy(req, res);
+  }
+
+  private sendMessage(res: ServerResponse, title: string, text: string): void {
+    sendHtml(res, 200, messagePage(title, text), this.csp);
   }
 
   private redirectOrRefuse(target: string): string {
@@ -153,12 +152,7 @@ export class FrontDoor {
     provider: string,
   ): Promise<void> {
     if (provider === 'done')
-      return sendHtml(
-        res,
-        200,
-        messagePage('Signed in', 'You are signed in. You can close this tab.'),
-        this.csp,
-      );
+      return this.sendMessage(res, 'Signed in', 'You are signed in. You can close this tab.');
     if (!/^[a-z][a-z0-9_-]{0,31}$/i.test(provider))
       throw new HttpError(404, `Unknown sign-in provider ${JSON.stringify(provider)}.`);
     if (req.method === 'POST') {
