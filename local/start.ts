@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       `  page         ${stack.urls.page}  (also http://localhost:5500)`,
       `  API          ${stack.urls.api}/api  (front door: local App Service Authentication + CORS)`,
       `  SignalR      ${stack.urls.signalr}  (local Azure SignalR Service emulator)`,
+      `  storage      Azurite Table service, history kept in .azurite/ (AzureWebJobsStorage)`,
       '',
       'Open the page in two browser windows (or one private window), press "Sign in" and type any',
       'name in each: sign-in is local and needs no account. Press Ctrl-C to stop.',
