@@ -5,6 +5,7 @@ import {
   HANDSHAKE_OK_FRAME,
   MessageType,
   type HubMessage,
+  type InvocationMessage,
   formatRecord,
   parseRecord,
   splitRecords,
@@ -22,6 +23,8 @@ const TEXT_FRAME = { binary: false } as const;
 /** One client WebSocket speaking the JSON hub protocol. */
 export class ClientConnection {
   state = ConnectionState.Handshaking;
+  /** Where hub invocations go when upstream is configured; without it they close the connection. */
+  onInvocation?: (message: InvocationMessage) => void;
   readonly openedAt = Date.now();
   lastReceivedAt = Date.now();
 
@@ -181,6 +184,7 @@ export class ClientConnection {
     switch (message.type) {
       case MessageType.Invocation:
       case MessageType.StreamInvocation:
+        if (this.onInvocation !== undefined) return this.onInvocation(message);
         // Serverless mode with no upstream: the service "disconnects any client that sends
         // messages" (docs/signalr-service.md, "Serverless mode"); invoke() then rejects.
         this.log.info(

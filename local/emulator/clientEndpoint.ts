@@ -16,6 +16,10 @@ export interface PendingConnection {
   readonly hub: string;
   readonly userId?: string;
   readonly negotiatedAt: number;
+  /** The client token's own claims, `type: value`, for upstream's X-ASRS-User-Claims. */
+  readonly claims: readonly string[];
+  /** The client's negotiate query, for upstream's X-ASRS-Client-Query. */
+  readonly query: string;
 }
 
 export interface ClientEndpointContext {
@@ -45,6 +49,16 @@ export function readHub(url: URL): string {
       `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
     );
   return hub;
+}
+
+/** JWT registered claims, not passed upstream as user claims. */
+const STANDARD_CLAIMS = new Set(['aud', 'exp', 'iat', 'nbf', 'iss', 'jti', 'kid']);
+
+/** The negotiate query without the service's own parameters. */
+function clientQuery(url: URL): string {
+  const query = new URLSearchParams(url.searchParams);
+  for (const name of ['hub', 'negotiateVersion', 'access_token', 'id']) query.delete(name);
+  return query.toString();
 }
 
 /** Verifies a client token for a hub (Bearer or `access_token`), mapping failures to 401. */
@@ -82,6 +96,10 @@ export async function negotiate(
     hub,
     userId: token.userId,
     negotiatedAt: Date.now(),
+    claims: Object.entries(token.claims)
+      .filter(([type]) => !STANDARD_CLAIMS.has(type))
+      .map(([type, value]) => `${type}: ${String(value)}`),
+    query: clientQuery(url),
   });
   const body =
     version === 1

@@ -23,7 +23,8 @@ import { HubRegistry } from './HubRegistry';
 import { applyCors } from './cors';
 import { HttpError, sendError } from '../http/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
-import { PING_FRAME } from './HubProtocol';
+import { MessageType, PING_FRAME, formatRecord } from './HubProtocol';
+import { Upstream } from './Upstream';
 import { handleRest } from './restApi';
 
 export interface EmulatorOptions {
@@ -37,6 +38,8 @@ export interface EmulatorOptions {
   readonly maxMessageBytes?: number;
   /** Unsent bytes past which a client that is not reading is closed. */
   readonly maxBufferedBytes?: number;
+  /** Upstream URL template (`{hub}`, `{category}`, `{event}`); none means invocations close. */
+  readonly upstreamUrlTemplate?: string;
 }
 
 export interface EmulatorStats extends RegistryStats {
@@ -49,8 +52,19 @@ export interface SignalREmulator {
   /** The same connection string with Port set to where the emulator listens. */
   readonly connectionString: string;
   stats(): EmulatorStats;
+  /** Sets (or clears) the upstream URL template, as the service's upstream settings do. */
+  setUpstream(urlTemplate: string | undefined): void;
   /** Closes every client with allowReconnect, then the listeners. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** An upstream's answer as a completion result: JSON when it is JSON, else the text. */
+function parseResult(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
 }
 
 function withPort(connectionString: string, port: number): string {
@@ -96,7 +110,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     }
   };
 
+  let upstream =
+    options.upstreamUrlTemplate === undefined
+      ? undefined
+      : new Upstream(options.upstreamUrlTemplate, cs.accessKey, log);
   const onSocket = (token: string, entry: PendingConnection, ws: import('ws').WebSocket): void => {
+    const upstreamConnection = {
+      id: entry.connectionId,
+      hub: entry.hub.toLowerCase(),
+      userId: entry.userId,
+      claims: entry.claims,
+      query: entry.query,
+    };
     const connection = new ClientConnection(
       entry.connectionId,
       entry.hub.toLowerCase(),
@@ -104,12 +129,35 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       ws,
       maxBufferedBytes,
       log,
-      (connected) => registry.add(connected),
+      (connected) => {
+        registry.add(connected);
+        upstream?.connected(upstreamConnection);
+      },
       (closed) => {
         registry.remove(closed);
         byToken.delete(token);
+        upstream?.disconnected(upstreamConnection);
       },
     );
+    if (upstream !== undefined) {
+      const target = upstream;
+      connection.onInvocation = (message) =>
+        void target.invoke(upstreamConnection, message).then(
+          (answer) => {
+            if (message.invocationId === undefined) return;
+            connection.send(
+              formatRecord({
+                type: MessageType.Completion,
+                invocationId: message.invocationId,
+                ...(answer.ok
+                  ? answer.body.length > 0 && { result: parseResult(answer.body) }
+                  : { error: `Invocation failed, status code ${answer.status}` }),
+              }),
+            );
+          },
+          (error: unknown) => log.warn(`upstream invocation failed: ${String(error)}`),
+        );
+    }
     byToken.set(token, connection);
     ws.once('close', () => byToken.delete(token));
   };
@@ -154,6 +202,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     port,
     connectionString: withPort(options.connectionString, port),
     stats: () => ({ ...registry.stats(), pending: pending.size }),
+    setUpstream: (urlTemplate) => {
+      upstream =
+        urlTemplate === undefined ? undefined : new Upstream(urlTemplate, cs.accessKey, log);
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(keepAlive);

@@ -15,7 +15,7 @@ import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
 import { isForgedRequest, isKnownBrowser, requestOrigin } from './csrf';
-import { messagePage, signInPage } from './pages';
+import { messagePage, sendHtml, signInPage } from './pages';
 import { IDENTITY_HEADER, principalHeaders } from './principalHeaders';
 import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
 import { SessionStore, type Session, type SessionStoreOptions } from './SessionStore';
@@ -36,6 +36,12 @@ export interface FrontDoorOptions {
   readonly allowedExternalRedirectUrls: readonly string[];
   readonly log: Logger;
   readonly sessions?: SessionStoreOptions;
+  /**
+   * Paths App Service Authentication leaves alone (`globalValidation.excludedPaths`): no session
+   * needed, identity headers still stripped. The SignalR upstream is one: its signature (and, in
+   * Azure, the signalr_extension key) protects it.
+   */
+  readonly excludedPaths?: readonly string[];
   /** A request body must arrive within this (default 10 s), or the answer is 408. */
   readonly bodyTimeoutMs?: number;
 }
@@ -48,18 +54,6 @@ const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /** Azure's front end closes a request the app has not answered in 230 s. */
 const UPSTREAM_TIMEOUT_MS = 230_000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
-
-function sendHtml(res: ServerResponse, status: number, html: string, csp: string): void {
-  res
-    .writeHead(status, {
-      'Content-Type': 'text/html; charset=utf-8',
-      ...NO_STORE,
-      'Content-Security-Policy': csp,
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-    })
-    .end(html);
-}
 
 function sessionIdOf(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -128,7 +122,10 @@ export class FrontDoor {
     if (path === '/.auth/logout') return this.logout(req, res, url);
     if (path === '/.auth/logout/complete')
       return this.sendMessage(res, 'Signed out', 'You have signed out. You can close this tab.');
-    return this.proxy(req, res);
+    const excluded = (this.options.excludedPaths ?? []).some(
+      (excludedPath) => path.toLowerCase() === excludedPath.toLowerCase(),
+    );
+    return this.proxy(req, res, excluded);
   }
 
   private sendMessage(res: ServerResponse, title: string, text: string): void {
@@ -230,15 +227,16 @@ export class FrontDoor {
       .end();
   }
 
-  private async proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const session: Session | undefined = this.sessions.get(sessionIdOf(req));
+  private async proxy(req: IncomingMessage, res: ServerResponse, excluded: boolean): Promise<void> {
+    const session: Session | undefined = excluded ? undefined : this.sessions.get(sessionIdOf(req));
     // Return401: an API call without a session is refused, never redirected (a redirect breaks the preflight).
-    if (session === undefined)
+    if (session === undefined && !excluded)
       throw new HttpError(
         401,
         'Sign in first: this API needs a signed-in user (App Service Authentication).',
       );
     if (
+      !excluded &&
       isForgedRequest(req, {
         ownOrigins: this.redirects.ownOrigins,
         allowedExternalUrls: this.options.allowedExternalRedirectUrls,
@@ -262,7 +260,7 @@ export class FrontDoor {
     for (const [name, value] of Object.entries(req.headers))
       if (value !== undefined && !IDENTITY_HEADER.test(name) && name !== 'transfer-encoding')
         headers[name] = value;
-    Object.assign(headers, principalHeaders(session));
+    if (session !== undefined) Object.assign(headers, principalHeaders(session));
     if (body.length > 0 || headers['content-length'] !== undefined)
       headers['content-length'] = String(body.length);
     await new Promise<void>((resolve) => {

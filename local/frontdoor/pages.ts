@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /** The front door's own HTML pages: plain forms, every value escaped. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -22,4 +24,17 @@ ${error ? `<p role="alert" style="color:#a00">${escapeHtml(error)}</p>` : ''}
 
 export function messagePage(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main><span class="badge">Local development sign-in</span><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></main></body></html>`;
+}
+
+/** An HTML page of the front door: never cached, never framed, under its own CSP. */
+export function sendHtml(res: ServerResponse, status: number, html: string, csp: string): void {
+  res
+    .writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+    })
+    .end(html);
 }

@@ -14,6 +14,7 @@ import { writeFunctionResponse, type FunctionResponse } from './HttpResponse';
 import { collectOutputs, createContext, runHandler } from './InvocationContext';
 import type { LocalFunctionsHost } from './LocalFunctionsHost';
 import { matchRoute } from './routes';
+import { SIGNALR_WEBHOOK_PATH, resolveSignalRCall } from './signalRWebhook';
 
 /**
  * A classic (v3) model Functions host for the offline stack: runs the compiled functions from
@@ -53,7 +54,7 @@ export class FunctionHost implements LocalFunctionsHost {
       process.env[name] = value;
     }
     this.bindings = createBindings();
-    this.functions = loadFunctions(options.root, ['httpTrigger']);
+    this.functions = loadFunctions(options.root, ['httpTrigger', 'signalRTrigger']);
     options.log.info(`Functions: ${this.functions.map((fn) => fn.name).join(', ')}`);
   }
 
@@ -90,6 +91,8 @@ export class FunctionHost implements LocalFunctionsHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseRequestTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH && method === 'POST')
+      return this.handleSignalR(req, res);
     const matched = matchRoute(this.functions, url.pathname, method);
     if (matched === undefined) {
       res.writeHead(404).end();
@@ -105,7 +108,14 @@ export class FunctionHost implements LocalFunctionsHost {
     const duration = () => Math.round(performance.now() - started);
     try {
       const request = await readFunctionRequest(req, url, method, params);
-      await this.invoke(fn, invocationId, request, res);
+      const bindingData = buildBindingData({
+        rawBody: request.rawBody,
+        hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
+        query: new URL(request.url).searchParams,
+        params: request.params,
+        headers: request.headers,
+      });
+      await this.invoke(fn, invocationId, { request, bindingData }, res);
       log.info(
         `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
       );
@@ -119,24 +129,46 @@ export class FunctionHost implements LocalFunctionsHost {
     }
   }
 
+  /** An upstream call from the SignalR Service: run the signalRTrigger function it maps to. */
+  private async handleSignalR(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { fn, context } = await resolveSignalRCall(req, this.functions, this.options.settings);
+    const invocationId = randomUUID();
+    const started = performance.now();
+    const log = this.options.log;
+    log.info(`Executing 'Functions.${fn.name}' (Reason='(null)', Id=${invocationId})`);
+    try {
+      await this.invoke(
+        fn,
+        invocationId,
+        {
+          trigger: context,
+          bindingData: new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v])),
+        },
+        res,
+      );
+      log.info(
+        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms)`,
+      );
+      if (!res.headersSent) res.writeHead(200, { 'Content-Length': 0 }).end();
+    } catch (error) {
+      log.error(
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}): ${(error as Error).message}`,
+      );
+      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
+    }
+  }
+
   private async invoke(
     fn: LoadedFunction,
     invocationId: string,
-    request: Invocation['request'],
+    source: Pick<Invocation, 'request' | 'trigger' | 'bindingData'>,
     res: ServerResponse,
   ): Promise<void> {
     // The context exists only once the inputs are read; the http binding reads its `res` later.
     const created: { context?: ReturnType<typeof createContext> } = {};
     const invocation: Invocation = {
       functionName: fn.name,
-      request,
-      bindingData: buildBindingData({
-        rawBody: request.rawBody,
-        hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
-        query: new URL(request.url).searchParams,
-        params: request.params,
-        headers: request.headers,
-      }),
+      ...source,
       settings: this.options.settings,
       log: this.options.log,
       response: res,

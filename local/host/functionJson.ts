@@ -18,7 +18,8 @@ export interface LoadedFunction {
   readonly name: string;
   /** Upper-case methods; undefined means every method. */
   readonly methods?: readonly string[];
-  readonly route: Route;
+  /** HTTP triggers only: where the function answers. */
+  readonly route?: Route;
   readonly bindings: readonly BindingConfig[];
   readonly trigger: BindingConfig;
   readonly handler: FunctionHandler;
@@ -75,7 +76,10 @@ export function loadFunctions(root: string, triggerTypes: readonly string[]): Lo
       methods: Array.isArray(trigger.methods)
         ? (trigger.methods as string[]).map((method) => method.toUpperCase())
         : undefined,
-      route: compileRoute(prefix, String(trigger.route ?? entry.name)),
+      route:
+        trigger.type === 'httpTrigger'
+          ? compileRoute(prefix, String(trigger.route ?? entry.name))
+          : undefined,
       bindings: config.bindings,
       trigger,
       handler: loadHandler(root, entry.name, config),

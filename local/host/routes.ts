@@ -24,12 +24,13 @@ export function compileRoute(prefix: string, template: string): Route {
 }
 
 /** The first function whose route and methods match, with its route values (percent-decoded). */
-export function matchRoute<T extends { route: Route; methods?: readonly string[] }>(
+export function matchRoute<T extends { route?: Route; methods?: readonly string[] }>(
   functions: readonly T[],
   path: string,
   method: string,
 ): { fn: T; params: Record<string, string> } | undefined {
   for (const fn of functions) {
+    if (fn.route === undefined) continue;
     const match = fn.route.pattern.exec(path);
     // A method outside the list is a 404, not a 405 (docs/functions-host.md).
     if (match === null || (fn.methods !== undefined && !fn.methods.includes(method))) continue;

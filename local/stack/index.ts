@@ -7,6 +7,7 @@ import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
 import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
 import { CONNECTION_STRING_SETTING } from '../signalr/constants';
+import { SIGNALR_WEBHOOK_PATH } from '../host/signalRWebhook';
 import { AzuriteProcess } from '../storage/AzuriteProcess';
 
 /** The app setting of the Function App's storage account (history and presence live there). */
@@ -152,11 +153,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       corsOrigins,
       corsCredentials: settings.corsCredentials,
       allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? pageOrigins,
+      excludedPaths: [SIGNALR_WEBHOOK_PATH],
       log,
       ...options.frontDoor,
     });
     const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
     cleanups.push(() => frontDoor.close());
+    // SignalR upstream goes through the front door, as in Azure, to the host's webhook.
+    const upstreamUrlTemplate = `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}`;
+    emulator?.setUpstream(upstreamUrlTemplate);
     pages.configure({
       frontDoorPort,
       authProvider: 'aad',
@@ -184,6 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           connectionString,
           port: signalrPort,
           logLevel: options.logLevel,
+          upstreamUrlTemplate,
         });
       },
       close,

@@ -10,7 +10,10 @@ export type AppSettings = Readonly<Record<string, string | undefined>>;
 /** One invocation as bindings see it. */
 export interface Invocation {
   readonly functionName: string;
-  readonly request: FunctionRequest;
+  /** HTTP triggers: the shaped request. */
+  readonly request?: FunctionRequest;
+  /** Other triggers: what the trigger binding hands the function. */
+  readonly trigger?: unknown;
   readonly bindingData: BindingData;
   readonly settings: AppSettings;
   readonly log: Logger;

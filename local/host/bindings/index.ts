@@ -3,9 +3,16 @@ import { http } from './http';
 import { httpTrigger } from './httpTrigger';
 import { createSignalRBinding } from './signalR';
 import { signalRConnectionInfo } from './signalRConnectionInfo';
+import { signalRTrigger } from './signalRTrigger';
 
 /** The binding types the local host runs, by type; a fresh set per host (they hold sockets). */
 export function createBindings(): ReadonlyMap<string, Binding> {
-  const bindings = [httpTrigger, http, signalRConnectionInfo, createSignalRBinding()];
+  const bindings = [
+    httpTrigger,
+    http,
+    signalRConnectionInfo,
+    signalRTrigger,
+    createSignalRBinding(),
+  ];
   return new Map(bindings.map((binding) => [binding.type, binding]));
 }
