@@ -8,4 +8,8 @@ export const HUB_NAME = 'chat';
 export const HubMethod = {
   /** `newMessage(message: ChatMessage)`: a public or private chat message. */
   NewMessage: 'newMessage',
+  /** `userOnline({name})`: a user's first connection arrived. */
+  UserOnline: 'userOnline',
+  /** `userOffline({name})`: a user's last connection is gone. */
+  UserOffline: 'userOffline',
 } as const;

@@ -122,7 +122,14 @@ describe('the published function app package', () => {
     expect(files.has('host.json')).toBe(true);
     // Each function is one bundle: it loads Node's built-ins and nothing else (no node_modules,
     // no other file of the package).
-    for (const fn of ['negotiate', 'SendMessage', 'GetMessages']) {
+    for (const fn of [
+      'negotiate',
+      'SendMessage',
+      'GetMessages',
+      'GetUsers',
+      'OnConnected',
+      'OnDisconnected',
+    ]) {
       const code = readFileSync(join(ROOT, 'dist', fn, 'index.js'), 'utf8');
       const loads = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
       expect({
