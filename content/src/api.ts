@@ -29,6 +29,13 @@ export function signOutUrl(config: ChatConfig): string {
 /** A send the server refused or could not complete; `message` is shown to the user. */
 export class SendError extends Error {}
 
+/** GET /api/users: who is online, by name. */
+export async function fetchOnlineUsers(config: ChatConfig): Promise<string[]> {
+  const response = await fetch(`${config.apiBaseUrl}/api/users`, { credentials: 'include' });
+  if (!response.ok) throw new Error(`Who is online could not be loaded (${response.status}).`);
+  return ((await response.json()) as { users: { name: string }[] }).users.map((user) => user.name);
+}
+
 /** A history page: the latest, those before an id, or everything after one. */
 export type HistoryQuery = { readonly before: string } | { readonly after: string } | object;
 

@@ -24,10 +24,17 @@ export interface ChatConnection {
  * The SignalR connection through negotiate (`{url, accessToken}`, a redirect the client follows;
  * every reconnect negotiates again, so the token is always fresh).
  */
+/** Someone came online (first connection) or went offline (last connection gone). */
+export interface PresenceEvent {
+  readonly online: boolean;
+  readonly name: string;
+}
+
 export function createChatConnection(
   apiBaseUrl: string,
   onMessage: (message: ChatMessage) => void,
   onStatus: (status: ConnectionStatus) => void,
+  onPresence: (event: PresenceEvent) => void,
 ): ChatConnection {
   const connection: HubConnection = new HubConnectionBuilder()
     .withUrl(`${apiBaseUrl}/api`, { withCredentials: true })
@@ -41,6 +48,12 @@ export function createChatConnection(
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   connection.on(HubMethod.NewMessage, onMessage);
+  connection.on(HubMethod.UserOnline, ({ name }: { name: string }) =>
+    onPresence({ online: true, name }),
+  );
+  connection.on(HubMethod.UserOffline, ({ name }: { name: string }) =>
+    onPresence({ online: false, name }),
+  );
   connection.onreconnecting(() => onStatus(ConnectionStatus.Reconnecting));
   connection.onreconnected(() => onStatus(ConnectionStatus.Connected));
   connection.onclose(() => {

@@ -2,6 +2,7 @@ import { createApp, nextTick, onMounted, onUnmounted, reactive, ref } from 'vue'
 import {
   SendError,
   fetchHistory,
+  fetchOnlineUsers,
   fetchSignedInUser,
   postMessage,
   signInUrl,
@@ -41,6 +42,8 @@ const App = {
       hasEarlier: true,
       loadingEarlier: false,
       historyError: '',
+      /** Who is online, by name. */
+      online: [] as string[],
     });
     /** The id of the draft being sent; kept across retries of the same text. */
     let draftClientId: { text: string; id: string } | undefined;
@@ -77,6 +80,20 @@ const App = {
       } catch (error) {
         state.historyError = (error as Error).message;
       }
+    }
+
+    /** On every (re)connect: who is online now; userOnline/userOffline keep it current. */
+    async function refreshOnline(): Promise<void> {
+      try {
+        state.online = await fetchOnlineUsers(config);
+      } catch {
+        // The list stays as it was; the next reconnect tries again.
+      }
+    }
+
+    function updateOnline(online: boolean, name: string): void {
+      const others = state.online.filter((known) => known !== name);
+      state.online = online ? [...others, name].sort() : others;
     }
 
     async function loadEarlier(): Promise<void> {
@@ -152,10 +169,18 @@ const App = {
         state.checkingSignIn = false;
       }
       if (state.user === null) return;
-      connection = createChatConnection(config.apiBaseUrl, addMessage, (status) => {
-        state.status = status;
-        if (status === ConnectionStatus.Connected) void catchUp();
-      });
+      connection = createChatConnection(
+        config.apiBaseUrl,
+        addMessage,
+        (status) => {
+          state.status = status;
+          if (status === ConnectionStatus.Connected) {
+            void catchUp();
+            void refreshOnline();
+          }
+        },
+        (event) => updateOnline(event.online, event.name),
+      );
       connection.start();
     });
 

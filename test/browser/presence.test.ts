@@ -1,0 +1,40 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from '../support/testStack';
+import { launchChromium, signInOnPage } from './support';
+
+/** The page lists who is online, live, and a click on a name writes to them privately. */
+jest.setTimeout(90_000);
+
+describe('who is online, on the page', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('shows users as they come and go, and writes to one privately on a click', async () => {
+    const alice = await signInOnPage(browser, stack.urls.page, 'alice');
+    contexts.push(alice.context);
+    const online = alice.page.getByRole('navigation', { name: 'Online' });
+    await online.getByRole('button', { name: 'alice' }).waitFor();
+    const bob = await signInOnPage(browser, stack.urls.page, 'bob');
+    contexts.push(bob.context);
+    await online.getByRole('button', { name: 'bob' }).click();
+    await alice.page.getByText('Private to bob').waitFor();
+    await bob.context.close();
+    await online
+      .getByRole('button', { name: 'bob' })
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await online.getByRole('button').allTextContents()).toEqual(['alice']);
+  });
+});
