@@ -197,6 +197,22 @@ run az webapp auth update --name "$app" --resource-group "$group" --enabled true
   --unauthenticated-client-action RejectWith401 --output none
 run az webapp auth update --name "$app" --resource-group "$group" \
   --set "login.allowedExternalRedirectUrls=[$site]" --output none
+# The SignalR upstream (who is online): the service calls the app's SignalR webhook on every
+# connect and disconnect. That path is excluded from App Service Authentication: the service
+# signs each call (X-ASRS-Signature) and the URL carries the signalr_extension system key,
+# which exists once a signalRTrigger function has been deployed.
+run az webapp auth update --name "$app" --resource-group "$group" \
+  --set "globalValidation.excludedPaths=[/runtime/webhooks/signalr]" --output none
+extension_key=$(read_value "<signalr_extension-key>" az functionapp keys list --name "$app" \
+  --resource-group "$group" --query systemKeys.signalr_extension --output tsv)
+if [ -n "$extension_key" ]; then
+  run az signalr upstream update --name "$signalr" --resource-group "$group" --template \
+    "url-template=https://${host}/runtime/webhooks/signalr?code=${extension_key}" \
+    "hub-pattern=chat" "category-pattern=*" "event-pattern=*" --output none
+else
+  echo "provision: the signalr_extension key appears after the first deploy; run this again" \
+    "then to set the SignalR upstream (who is online)." >&2
+fi
 if [ -n "$client_id" ]; then
   # Each provider names its credentials differently (same _params.py).
   case "$cli_provider" in

@@ -29,6 +29,7 @@ case "$*" in
   *"--query defaultHostName"*) echo "chatdemo-func-abc123.westeurope-01.azurewebsites.net" ;;
   *"cors show"*) if [ -n "\${AZ_EXISTS:-}" ]; then echo "https://portal.azure.com"; echo "${SITE}"; fi ;;
   *"--query tenantId"*) echo "00000000-1111-2222-3333-444444444444" ;;
+  *"--query systemKeys.signalr_extension"*) echo "FAKEEXTENSIONKEY" ;;
 esac
 exit 0
 `;
@@ -158,6 +159,14 @@ describe('infra/provision.sh --dry-run', () => {
     ['CORS credentials enabled', /^az functionapp cors credentials .*--enable true\b/],
     ['the authV2 extension', /^az extension add --name authV2 --upgrade --yes\b/],
     [
+      'the SignalR webhook excluded from App Service Authentication',
+      /^az webapp auth update .*--set globalValidation\.excludedPaths=\\\[\/runtime\/webhooks\/signalr\\\]/,
+    ],
+    [
+      'the SignalR upstream to the webhook with the extension key',
+      /^az signalr upstream update .*url-template=https:\/\/chatdemo-func\.azurewebsites\.net\/runtime\/webhooks\/signalr\\\?code=\\<signalr_extension-key\\>/,
+    ],
+    [
       'App Service Authentication on, answering 401',
       /^az webapp auth update .*--enabled true --unauthenticated-client-action RejectWith401\b/,
     ],
@@ -259,6 +268,10 @@ describe('infra/provision.sh against a fake az', () => {
       'Function App URL: https://chatdemo-func-abc123.westeurope-01.azurewebsites.net\n',
     );
     expect(run.stdout).toContain(`Static site URL:  ${SITE}\n`);
+    expect(calls).toContain(
+      'url-template=https://chatdemo-func-abc123.westeurope-01.azurewebsites.net/runtime/webhooks/signalr?code=FAKEEXTENSIONKEY',
+    );
+    expect(`${run.stdout}${run.stderr}`).not.toContain('FAKEEXTENSIONKEY');
     expect(`${run.stdout}${run.stderr}`).not.toContain(FAKE_KEY);
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
   });
