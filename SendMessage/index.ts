@@ -7,6 +7,11 @@ import { buildActions } from './buildActions';
 import type { ChatMessage, SignalRMessageAction } from '../lib/ChatMessage';
 import { checkContentType, parseSendRequest } from './parseSendRequest';
 
+/** `CHAT_HISTORY=off` runs without storing messages (no storage account; the benchmark's baseline). */
+function historyEnabled(): boolean {
+  return process.env.CHAT_HISTORY?.toLowerCase() !== 'off';
+}
+
 /**
  * POST /api/messages: validates the body, answers 202 with the accepted message, and returns the
  * signalR output items ($return). A rejected request returns nothing, so nothing is sent.
@@ -29,7 +34,9 @@ const sendMessage: AzureFunction = async function (
     };
     // Stored before it is answered or sent: a 202 means the message is in history. A retry
     // (same clientId) gets the stored message and sends it again; pages drop a repeated id.
-    const { message } = await saveMessage(accepted, clientId);
+    const { message } = historyEnabled()
+      ? await saveMessage(accepted, clientId)
+      : { message: accepted };
     context.res = { status: 202, headers: JSON_HEADERS, body: message };
     return buildActions(message);
   } catch (error) {

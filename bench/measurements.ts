@@ -76,3 +76,49 @@ export async function measureMemory(clients: number, users: number): Promise<Mem
     connections: after.connections ?? 0,
   };
 }
+
+/** GET /api/messages?limit=50 through the front door, as pages load history. */
+export function measureHistoryReads(api: string, cookie: string): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${api}/api/messages?limit=50`,
+    method: 'GET',
+    headers: { Cookie: cookie },
+    connections: 32,
+    duration: 5,
+  });
+}
+
+/**
+ * Time from a user's connect (start of `connection.start()`) to `userOnline` for them at
+ * another client: the upstream call, OnConnected's storage write and the broadcast.
+ */
+export async function measurePresence(
+  api: string,
+  watcherCookie: string,
+  cookies: readonly string[],
+  names: readonly string[],
+): Promise<number[]> {
+  const watcher = new HubConnectionBuilder()
+    .withUrl(`${api}/api`, { headers: { Cookie: watcherCookie } })
+    .configureLogging(LogLevel.None)
+    .build();
+  const waiting = new Map<string, () => void>();
+  watcher.on(HubMethod.UserOnline, ({ name }: { name: string }) => waiting.get(name)?.());
+  await watcher.start();
+  const latencies: number[] = [];
+  const connections = [];
+  for (const [i, cookie] of cookies.entries()) {
+    const connection = new HubConnectionBuilder()
+      .withUrl(`${api}/api`, { headers: { Cookie: cookie } })
+      .configureLogging(LogLevel.None)
+      .build();
+    const seen = new Promise<void>((resolve) => waiting.set(names[i], resolve));
+    const started = performance.now();
+    await connection.start();
+    await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    latencies.push(performance.now() - started);
+    connections.push(connection);
+  }
+  await Promise.all([watcher, ...connections].map((connection) => connection.stop()));
+  return latencies;
+}

@@ -7,7 +7,13 @@ import { cpus } from 'node:os';
 import type { FanOutResult } from '../local/clients/measureFanOut';
 import { signIn } from '../local/clients/signIn';
 import { measureRawFanOut, measureStackFanOut } from './fanOut';
-import { checkOfficialClient, measureMemory, measureNegotiate } from './measurements';
+import {
+  checkOfficialClient,
+  measureHistoryReads,
+  measureMemory,
+  measureNegotiate,
+  measurePresence,
+} from './measurements';
 import {
   FAN_OUT_SCENARIOS,
   WARM_UP,
@@ -21,6 +27,8 @@ import { fmt, printTable, progress } from './table';
 const USERS = 100;
 const SENDERS = 4;
 const IDLE_CLIENTS = 10_000;
+/** The load at which the history write's cost is compared (1,000 clients, 10 POST/s). */
+const HISTORY_SCENARIO = FAN_OUT_SCENARIOS[1];
 
 const HEADER = [
   'scenario',
@@ -82,12 +90,34 @@ async function main(): Promise<void> {
     );
     ours.push(result);
   }
+  progress('history reads through the front door: started');
+  const historyReads = await measureHistoryReads(api, cookies[0]);
+  progress(
+    `history: ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms`,
+  );
+  progress('presence: connect to userOnline, 20 users: started');
+  const presenceNames = Array.from({ length: 20 }, (_, i) => `newcomer${i}`);
+  const presence = await measurePresence(
+    api,
+    cookies[1],
+    await Promise.all(presenceNames.map((name) => signIn(api, name))),
+    presenceNames,
+  ).then((values) => values.sort((a, b) => a - b));
   progress('negotiate through the front door: started');
   const negotiate = await measureNegotiate(api, cookies[0]);
   progress(
     `negotiate: ${fmt(negotiate.requests.average)} req/s, p99 ${fmt(negotiate.latency.p99, 1)} ms`,
   );
   await stack.close();
+
+  progress('starting the stack without history (CHAT_HISTORY=off)');
+  const plain = await startServer('stack-no-history');
+  const plainCookies = await Promise.all(
+    Array.from({ length: SENDERS }, (_, i) => signIn(plain.ready.api!, `user${i}`)),
+  );
+  await measureStackFanOut(plain, plainCookies, SENDERS, WARM_UP);
+  const withoutHistory = await measureStackFanOut(plain, plainCookies, SENDERS, HISTORY_SCENARIO);
+  await plain.close();
 
   progress('starting the raw ws baseline');
   const raw = await startServer('raw');
@@ -108,6 +138,45 @@ async function main(): Promise<void> {
   const table: string[][] = [HEADER];
   FAN_OUT_SCENARIOS.forEach((scenario, i) => table.push(fanOutRow(scenario, ours[i], baseline[i])));
   const blank = (cells: number) => Array<string>(cells).fill('');
+  const withHistory = ours[FAN_OUT_SCENARIOS.indexOf(HISTORY_SCENARIO)];
+  const added = withHistory.p99Ms - withoutHistory.p99Ms;
+  table.push([
+    `history write: p99 with history ${fmt(withHistory.p99Ms, 1)} ms, without ${fmt(withoutHistory.p99Ms, 1)} ms (goal: adds <= 10 ms)`,
+    fmt(withHistory.clients),
+    fmt(withHistory.postsPerSecond),
+    fmt(withHistory.messages),
+    '',
+    '',
+    '',
+    `+${fmt(added, 1)}`,
+    fmt(withHistory.lost + withoutHistory.lost),
+    ...blank(4),
+    added <= 10 ? 'yes' : 'NO',
+  ]);
+  table.push([
+    'GET /api/messages?limit=50 via front door (32 conns, 5 s; goal >= 600 req/s, p99 <= 50 ms)',
+    '',
+    '',
+    fmt(historyReads.requests.total),
+    `${fmt(historyReads.requests.average)} req/s`,
+    fmt(historyReads.latency.p50, 1),
+    '',
+    fmt(historyReads.latency.p99, 1),
+    fmt(historyReads.non2xx + historyReads.errors),
+    ...blank(4),
+    historyReads.requests.average >= 600 && historyReads.latency.p99 <= 50 ? 'yes' : 'NO',
+  ]);
+  table.push([
+    'connect to userOnline at another client (20 users, one at a time)',
+    fmt(presence.length),
+    '',
+    '',
+    '',
+    fmt(presence[Math.floor(presence.length / 2)], 1),
+    '',
+    fmt(presence[presence.length - 1], 1),
+    ...blank(6),
+  ]);
   table.push([
     'negotiate via front door (32 conns, 5 s; goal >= 2,000 req/s, p99 <= 50 ms)',
     '',

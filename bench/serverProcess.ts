@@ -9,7 +9,7 @@ import { startEmulator } from '../local/emulator';
 import { startStack } from '../local/stack';
 import { startRawBroadcastServer } from './rawBroadcastServer';
 
-export type ServerRole = 'stack' | 'emulator' | 'raw';
+export type ServerRole = 'stack' | 'stack-no-history' | 'emulator' | 'raw';
 
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -31,7 +31,10 @@ async function start(
   role: ServerRole,
 ): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
   switch (role) {
+    case 'stack-no-history':
     case 'stack': {
+      // The same stack; without history SendMessage stores nothing (CHAT_HISTORY=off).
+      if (role === 'stack-no-history') process.env.CHAT_HISTORY = 'off';
       const stack = await startStack({
         ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
         storageLocation: null,
