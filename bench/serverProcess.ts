@@ -9,7 +9,7 @@ import { startEmulator } from '../local/emulator';
 import { startStack } from '../local/stack';
 import { startRawBroadcastServer } from './rawBroadcastServer';
 
-export type ServerRole = 'stack' | 'stack-no-history' | 'emulator' | 'raw';
+export type ServerRole = 'stack' | 'stack-no-history' | 'stack-presence' | 'emulator' | 'raw';
 
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -32,6 +32,7 @@ async function start(
 ): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
   switch (role) {
     case 'stack-no-history':
+    case 'stack-presence':
     case 'stack': {
       // The same stack; without history SendMessage stores nothing (CHAT_HISTORY=off).
       if (role === 'stack-no-history') process.env.CHAT_HISTORY = 'off';
@@ -39,6 +40,8 @@ async function start(
         ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
         storageLocation: null,
         logLevel: 'warn',
+        // Fan-out measures the message path; presence (upstream) is measured on its own stack.
+        upstream: role === 'stack-presence',
       });
       return {
         ready: { type: 'ready', api: stack.urls.api, connectionString: stack.connectionString },

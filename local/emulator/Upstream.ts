@@ -27,9 +27,26 @@ export function upstreamSignature(accessKeys: readonly string[], connectionId: s
     .join(',');
 }
 
+/** Most upstream calls in flight at once; more wait their turn instead of flooding the app. */
+const MAX_IN_FLIGHT = 32;
+
 export class Upstream {
   /** Calls for one connection run in order: its disconnected never overtakes its connected. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private async slot<T>(call: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= MAX_IN_FLIGHT)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await call();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
 
   constructor(
     private readonly urlTemplate: string,
@@ -46,7 +63,8 @@ export class Upstream {
 
   private enqueue<T>(connection: UpstreamConnection, call: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(connection.id) ?? Promise.resolve();
-    const next = previous.then(call, call);
+    const run = () => this.slot(call);
+    const next = previous.then(run, run);
     const settled = next.catch(() => undefined);
     this.queues.set(connection.id, settled);
     void settled.then(() => {

@@ -41,6 +41,11 @@ export interface StackOptions {
    * Kept apart from CORS, as in App Service (docs/app-service-auth.md).
    */
   readonly allowedExternalRedirectUrls?: readonly string[];
+  /**
+   * SignalR upstream to the app (who is online); on by default. The benchmark turns it off for
+   * its fan-out scenarios, which measure the message path, and measures presence on its own.
+   */
+  readonly upstream?: boolean;
   /** Front door limits, for tests that must not wait out the defaults. */
   readonly frontDoor?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessions'>;
 }
@@ -160,7 +165,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
     cleanups.push(() => frontDoor.close());
     // SignalR upstream goes through the front door, as in Azure, to the host's webhook.
-    const upstreamUrlTemplate = `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}`;
+    const upstreamUrlTemplate =
+      options.upstream === false
+        ? undefined
+        : `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}`;
     emulator?.setUpstream(upstreamUrlTemplate);
     pages.configure({
       frontDoorPort,

@@ -103,6 +103,20 @@ describe('presence', () => {
     }
   });
 
+  it('sends a client invocation upstream (category messages) and answers with its completion', async () => {
+    // No function handles chat/messages/echo: the webhook answers 404, which the service turns
+    // into a completion error; the connection stays open (with upstream, invocations are allowed).
+    const connection = await tab(stack.urls.api, cookies.alice);
+    try {
+      await expect(connection.invoke('echo', 'hi')).rejects.toThrow(
+        'Invocation failed, status code 404',
+      );
+      expect(connection.state).toBe('Connected');
+    } finally {
+      await connection.stop();
+    }
+  });
+
   it('answers 401 without a signed-in user', async () => {
     expect((await fetch(`${stack.urls.api}/api/users`)).status).toBe(401);
   });
