@@ -11,7 +11,12 @@ import { statusOf, withTable } from './tables';
  */
 const CONNECTIONS = 'connections';
 const COUNT = 'count';
-const ATTEMPTS = 8;
+const ATTEMPTS = 20;
+
+/** A short random wait before trying again, so concurrent tabs do not collide in lockstep. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+}
 
 interface CountRow {
   readonly partitionKey: string;
@@ -94,6 +99,7 @@ export async function addConnection(
           ],
     ]);
     if (done) return next === 1;
+    await backOff(attempt);
   }
   throw new Error(
     `Presence of ${JSON.stringify(user)} kept changing; gave up after ${ATTEMPTS} tries.`,
@@ -120,6 +126,7 @@ export async function removeConnection(user: string, connectionId: string): Prom
           ],
     ]);
     if (done) return next === 0;
+    await backOff(attempt);
   }
   throw new Error(
     `Presence of ${JSON.stringify(user)} kept changing; gave up after ${ATTEMPTS} tries.`,

@@ -112,6 +112,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const connectionString = emulator.connectionString;
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
+    // Closing clients must not call an app that is shutting down.
+    emulator?.setUpstream(undefined);
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     await emulator?.close();
     emulator = undefined;

@@ -117,6 +117,33 @@ describe('presence', () => {
     }
   });
 
+  it('counts ten tabs connecting at once, and announces the user once', async () => {
+    const events: Event[] = [];
+    const bob = await tab(stack.urls.api, cookies.bob, events);
+    const carol = await signIn(stack.urls.api, 'carol');
+    const tabs = await Promise.all(Array.from({ length: 10 }, () => tab(stack.urls.api, carol)));
+    try {
+      await until(
+        async () => (await users()).some((u) => u.name === 'carol' && u.connections === 10),
+        'ten tabs counted',
+        15_000,
+      );
+      expect(events.filter((e) => e.name === 'carol')).toEqual([{ kind: 'online', name: 'carol' }]);
+    } finally {
+      await Promise.all(tabs.map((connection) => connection.stop()));
+      await until(
+        () => events.some((e) => e.kind === 'offline' && e.name === 'carol'),
+        'carol offline',
+        15_000,
+      );
+      expect(events.filter((e) => e.name === 'carol')).toEqual([
+        { kind: 'online', name: 'carol' },
+        { kind: 'offline', name: 'carol' },
+      ]);
+      await bob.stop();
+    }
+  });
+
   it('answers 401 without a signed-in user', async () => {
     expect((await fetch(`${stack.urls.api}/api/users`)).status).toBe(401);
   });
