@@ -34,7 +34,8 @@ describe('load', () => {
   });
 
   it('delivers 5,000 mixed messages to 1,000 clients exactly once, in order, losing none', async () => {
-    stack = await startTestStack();
+    // Message delivery under load; presence (upstream) is tested on its own (test/presence).
+    stack = await startTestStack({ upstream: false });
     const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
     const cookies = await Promise.all(users.map((user) => signIn(stack.urls.api, user)));
     const infos = await Promise.all(
