@@ -70,35 +70,34 @@ async function commit(actions: Parameters<TableClient['submitTransaction']>[0]):
   });
 }
 
-/** Records a connection; true when it is the user's first (they just came online). */
-export async function addConnection(
+/**
+ * Adds or removes one connection row and moves the user's count by one, in one transaction;
+ * true when the count crossed zero (the user came online, or went offline). Nothing changes
+ * for a connection already recorded (adding) or already gone (removing).
+ */
+async function changeConnections(
   user: string,
   connectionId: string,
-  now = Date.now(),
+  adding: boolean,
+  now: number,
 ): Promise<boolean> {
   const partitionKey = partitionOf(user);
+  const rowKey = connectionKey(connectionId);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (await find<ConnectionRow>(partitionKey, connectionKey(connectionId))) return false;
+    const row = await find<ConnectionRow>(partitionKey, rowKey);
+    if (adding === (row !== undefined)) return false;
     const count = await find<CountRow>(partitionKey, COUNT);
-    const row = {
-      partitionKey,
-      rowKey: connectionKey(connectionId),
-      name: user,
-      connectedAt: now,
-    };
-    const next = (count?.count ?? 0) + 1;
+    const next = Math.max(0, (count?.count ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
+    const counted = { partitionKey, rowKey: COUNT, name: user, count: next };
     const done = await commit([
-      ['create', row],
+      adding
+        ? ['create', { partitionKey, rowKey, name: user, connectedAt: now }]
+        : ['delete', { partitionKey, rowKey }],
       count === undefined
-        ? ['create', { partitionKey, rowKey: COUNT, name: user, count: next }]
-        : [
-            'update',
-            { partitionKey, rowKey: COUNT, name: user, count: next },
-            'Replace',
-            { etag: count.etag },
-          ],
+        ? ['create', counted]
+        : ['update', counted, 'Replace', { etag: count.etag }],
     ]);
-    if (done) return next === 1;
+    if (done) return adding ? next === 1 : next === 0;
     await backOff(attempt);
   }
   throw new Error(
@@ -106,31 +105,18 @@ export async function addConnection(
   );
 }
 
+/** Records a connection; true when it is the user's first (they just came online). */
+export function addConnection(
+  user: string,
+  connectionId: string,
+  now = Date.now(),
+): Promise<boolean> {
+  return changeConnections(user, connectionId, true, now);
+}
+
 /** Forgets a connection; true when it was the user's last (they just went offline). */
-export async function removeConnection(user: string, connectionId: string): Promise<boolean> {
-  const partitionKey = partitionOf(user);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const row = await find<ConnectionRow>(partitionKey, connectionKey(connectionId));
-    if (row === undefined) return false;
-    const count = await find<CountRow>(partitionKey, COUNT);
-    const next = Math.max(0, (count?.count ?? 1) - 1);
-    const done = await commit([
-      ['delete', { partitionKey, rowKey: connectionKey(connectionId) }],
-      count === undefined
-        ? ['create', { partitionKey, rowKey: COUNT, name: user, count: next }]
-        : [
-            'update',
-            { partitionKey, rowKey: COUNT, name: user, count: next },
-            'Replace',
-            { etag: count.etag },
-          ],
-    ]);
-    if (done) return next === 0;
-    await backOff(attempt);
-  }
-  throw new Error(
-    `Presence of ${JSON.stringify(user)} kept changing; gave up after ${ATTEMPTS} tries.`,
-  );
+export function removeConnection(user: string, connectionId: string): Promise<boolean> {
+  return changeConnections(user, connectionId, false, Date.now());
 }
 
 export interface OnlineUser {
