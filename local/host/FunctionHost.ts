@@ -99,61 +99,60 @@ export class FunctionHost implements LocalFunctionsHost {
       return;
     }
     const { fn, params } = matched;
-    const invocationId = randomUUID();
-    const started = performance.now();
-    const log = this.options.log;
-    log.info(
-      `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`,
+    await this.execute(
+      fn,
+      'This function was programmatically called via the host APIs.',
+      res,
+      async (invocationId) => {
+        const request = await readFunctionRequest(req, url, method, params);
+        const bindingData = buildBindingData({
+          rawBody: request.rawBody,
+          hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
+          query: url.searchParams,
+          params: request.params,
+          headers: request.headers,
+        });
+        await this.invoke(fn, invocationId, { request, bindingData }, res);
+      },
     );
-    const duration = () => Math.round(performance.now() - started);
-    try {
-      const request = await readFunctionRequest(req, url, method, params);
-      const bindingData = buildBindingData({
-        rawBody: request.rawBody,
-        hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
-        query: new URL(request.url).searchParams,
-        params: request.params,
-        headers: request.headers,
-      });
-      await this.invoke(fn, invocationId, { request, bindingData }, res);
-      log.info(
-        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
-      );
-    } catch (error) {
-      log.error(
-        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms): ${(error as Error).message}`,
-      );
-      if (error instanceof HttpError) return sendError(res, error, () => undefined);
-      // Unhandled exception or binding error: 500 with an empty body, as the Functions host.
-      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
-    }
   }
 
   /** An upstream call from the SignalR Service: run the signalRTrigger function it maps to. */
   private async handleSignalR(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { fn, context } = await resolveSignalRCall(req, this.functions, this.options.settings);
+    const bindingData = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+    await this.execute(fn, '(null)', res, (invocationId) =>
+      this.invoke(fn, invocationId, { trigger: context, bindingData }, res),
+    );
+  }
+
+  /**
+   * One invocation, logged as Core Tools logs it (`Executing` / `Executed ... Duration`). A
+   * refusal of the caller's (HttpError) is answered as JSON; any other failure is a 500 with an
+   * empty body, as the Functions host answers; a run that wrote no answer gets an empty 200.
+   */
+  private async execute(
+    fn: LoadedFunction,
+    reason: string,
+    res: ServerResponse,
+    run: (invocationId: string) => Promise<void>,
+  ): Promise<void> {
     const invocationId = randomUUID();
     const started = performance.now();
     const log = this.options.log;
-    log.info(`Executing 'Functions.${fn.name}' (Reason='(null)', Id=${invocationId})`);
+    const duration = () => Math.round(performance.now() - started);
+    log.info(`Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`);
     try {
-      await this.invoke(
-        fn,
-        invocationId,
-        {
-          trigger: context,
-          bindingData: new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v])),
-        },
-        res,
-      );
+      await run(invocationId);
       log.info(
-        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms)`,
+        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
       );
       if (!res.headersSent) res.writeHead(200, { 'Content-Length': 0 }).end();
     } catch (error) {
       log.error(
-        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}): ${(error as Error).message}`,
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms): ${(error as Error).message}`,
       );
+      if (error instanceof HttpError) return sendError(res, error, () => undefined);
       if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
     }
   }
