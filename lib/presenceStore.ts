@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { partitionOf } from './historyStore';
-import { statusOf, withTable } from './tables';
+import { isTableNotFound, statusOf, withTable } from './tables';
 
 /**
  * Who is online, in Table Storage (docs/storage.md, "Presence"). Per user, one partition: a
@@ -43,8 +43,7 @@ async function find<T extends object>(
     try {
       return (await table.getEntity<T>(partitionKey, rowKey)) as T & { etag: string };
     } catch (error) {
-      if (statusOf(error) === 404 && !/TableNotFound/.test((error as Error).message))
-        return undefined;
+      if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
       throw error;
     }
   });
@@ -59,11 +58,7 @@ async function commit(actions: Parameters<TableClient['submitTransaction']>[0]):
     } catch (error) {
       const status = statusOf(error);
       // 409/412: someone changed the rows; 404: a row was deleted meanwhile. Read and try again.
-      if (
-        status === 409 ||
-        status === 412 ||
-        (status === 404 && !/TableNotFound/.test((error as Error).message))
-      )
+      if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
         return false;
       throw error;
     }

@@ -46,11 +46,7 @@ export async function withTable<T>(
     return await call(client);
   } catch (error) {
     if (error instanceof StorageUnavailableError) throw error;
-    // Azurite and the service say TableNotFound in the code or only in the body's odata.error.
-    const notFound =
-      (error as { code?: unknown }).code === 'TableNotFound' ||
-      (statusOf(error) === 404 && /TableNotFound/.test((error as Error).message));
-    if (notFound) {
+    if (isTableNotFound(error)) {
       try {
         await client.createTable();
         return await call(client);
@@ -60,6 +56,15 @@ export async function withTable<T>(
     }
     throw new StorageUnavailableError(error);
   }
+}
+
+/** Whether a failed call means the table itself is gone (not a missing entity: also 404). */
+export function isTableNotFound(error: unknown): boolean {
+  // Azurite and the service say TableNotFound in the code or only in the body's odata.error.
+  return (
+    (error as { code?: unknown }).code === 'TableNotFound' ||
+    (statusOf(error) === 404 && /TableNotFound/.test((error as Error).message))
+  );
 }
 
 /** The status code of a failed storage call, if the service answered. */

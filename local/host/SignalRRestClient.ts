@@ -37,12 +37,15 @@ export function encodePathSegment(value: string): string {
 export class SignalRRestClient {
   private readonly cs: SignalRConnectionString;
   private readonly base: string;
+  /** Parsed once: every chat message's REST call needs its parts. */
+  private readonly baseUrl: URL;
   private readonly agent: HttpAgent;
   private readonly tokens = new Map<string, { token: string; renewAt: number }>();
 
   constructor(connectionString: string) {
     this.cs = parseConnectionString(connectionString);
     this.base = serverBaseUrl(this.cs);
+    this.baseUrl = new URL(this.base);
     this.agent = this.base.startsWith('https:')
       ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
@@ -124,7 +127,7 @@ export class SignalRRestClient {
   ): Promise<void> {
     const path = `${resource}?api-version=${REST_API_VERSION}`;
     const authorization = `Bearer ${await this.token(path)}`;
-    const base = new URL(this.base);
+    const base = this.baseUrl;
     const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
     await new Promise<void>((resolve, reject) => {
       const headers: Record<string, string | number> = { Authorization: authorization };
