@@ -90,6 +90,9 @@ async function main(): Promise<void> {
       void server.close().then(() => process.exit(0));
     }
   });
+  // The benchmark ended without asking (it failed, or was stopped): close too, so no server,
+  // nor the Azurite it started, is left running.
+  process.once('disconnect', () => void server.close().then(() => process.exit(0)));
   process.send?.(server.ready);
 }
 
