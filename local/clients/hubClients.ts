@@ -8,6 +8,12 @@ import WebSocket from 'ws';
  */
 const RECORD_SEPARATOR = '\u001e';
 const HANDSHAKE = `{"protocol":"json","version":1}${RECORD_SEPARATOR}`;
+const PING = `{"type":6}${RECORD_SEPARATOR}`;
+/**
+ * The official client pings this often (`keepAliveIntervalInMilliseconds`, 15 s); the service
+ * closes a client it has heard nothing from for 30 s (docs/signalr-service.md, "Hub protocol").
+ */
+export const CLIENT_KEEP_ALIVE_MS = 15_000;
 /** Every bench message's text starts with this, followed by its sequence number. */
 export const SEQUENCE_MARKER = '"text":"seq ';
 
@@ -53,8 +59,15 @@ export function openClient(target: ClientTarget, onFrame: FrameHandler): Promise
     const socket = new WebSocket(target.url, { headers: target.headers, perMessageDeflate: false });
     let ready = !target.hubProtocol;
     socket.on('open', () => {
-      if (target.hubProtocol) socket.send(HANDSHAKE);
-      else resolve(socket);
+      if (target.hubProtocol) {
+        socket.send(HANDSHAKE);
+        // Like the official client, keep a quiet connection alive with a Ping.
+        const keepAlive = setInterval(() => {
+          if (socket.readyState === WebSocket.OPEN) socket.send(PING);
+        }, CLIENT_KEEP_ALIVE_MS);
+        keepAlive.unref();
+        socket.once('close', () => clearInterval(keepAlive));
+      } else resolve(socket);
     });
     socket.on('message', (data) => {
       const frame = data.toString();
