@@ -1,9 +1,8 @@
-import type { HistoryQuery } from '../lib/historyStore';
+import { MAX_LIMIT, type HistoryQuery } from '../lib/historyStore';
 import { MESSAGE_ID_PATTERN } from '../lib/messageIds';
 import { RequestError } from '../lib/RequestError';
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
 
 function readId(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

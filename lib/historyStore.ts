@@ -1,7 +1,8 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { ChatMessage } from './ChatMessage';
-import { firstIdAt, idTime, invertId } from './messageIds';
-import { statusOf, withTable } from './tables';
+import { firstIdAt, idTime, invertId, newestFirst } from './messageIds';
+import { RecentRows, type RecentQuery } from './RecentRows';
+import { STORAGE_SETTING, statusOf, withTable } from './tables';
 
 /**
  * Message history in Table Storage (docs/storage.md, "History"). Keys decide who can read what:
@@ -16,7 +17,7 @@ const SENDS = 'sends';
 const PUBLIC = 'public';
 /** Catch-up re-reads this far before `after`, for instances whose clock is slightly behind. */
 export const CATCH_UP_MARGIN_MS = 5_000;
-/** Most messages one catch-up answers; the page asks again from the last one it got. */
+/** Most messages one catch-up answers: the newest of them, when more were missed. */
 export const MAX_CATCH_UP = 1_000;
 
 interface MessageEntity {
@@ -126,26 +127,56 @@ async function newest(
   return found.slice(0, count);
 }
 
+/** The most one read may ask for: the latest `limit` and the public rows kept per instance. */
+export const MAX_LIMIT = 200;
+/** The public rows kept by an instance are all read again this often (lib/RecentRows.ts). */
+const RELOAD_PUBLIC_MS = 30_000;
+
+function rangeFrom(fromId: string | undefined): string {
+  return fromId === undefined ? '' : odata` and RowKey le ${invertId(fromId)}`;
+}
+
+/** One storage query: the newest `count` rows of a partition, newest first. */
+function readPartition(partition: string, count: number, range: string): Promise<MessageEntity[]> {
+  return withTable(MESSAGES, (messages) =>
+    newest(messages, odata`PartitionKey eq ${partition}` + range, count),
+  );
+}
+
+/** Per storage account, the room's newest public rows (tables are per connection string too). */
+const recentPublic = new Map<string, RecentRows<MessageEntity>>();
+
+function publicRows(): RecentRows<MessageEntity> {
+  const account = process.env[STORAGE_SETTING] ?? '';
+  let rows = recentPublic.get(account);
+  if (rows === undefined) {
+    rows = new RecentRows<MessageEntity>(
+      { newest: (count, fromId) => readPartition(PUBLIC, count, rangeFrom(fromId)) },
+      { capacity: MAX_LIMIT, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
+    );
+    recentPublic.set(account, rows);
+  }
+  return rows;
+}
+
 /** `user`'s history, oldest first: the room's public messages and their own private ones. */
 export async function listMessages(user: string, query: HistoryQuery): Promise<ChatMessage[]> {
   const count = query.after !== undefined ? MAX_CATCH_UP : query.limit;
   let range = '';
-  if (query.before !== undefined) range = odata` and RowKey gt ${invertId(query.before)}`;
-  else if (query.after !== undefined) {
-    const from = firstIdAt(idTime(query.after) - CATCH_UP_MARGIN_MS);
-    range = odata` and RowKey le ${invertId(from)}`;
-  }
-  const pages = await withTable(MESSAGES, (messages) =>
-    Promise.all(
-      [PUBLIC, partitionOf(user)].map((partition) =>
-        newest(messages, odata`PartitionKey eq ${partition}` + range, count),
-      ),
-    ),
-  );
-  return pages
-    .flat()
-    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .slice(0, count)
-    .reverse()
-    .map(toMessage);
+  let recent: RecentQuery;
+  if (query.before !== undefined) {
+    range = odata` and RowKey gt ${invertId(query.before)}`;
+    recent = { limit: count, before: query.before };
+  } else if (query.after !== undefined) {
+    range = rangeFrom(firstIdAt(idTime(query.after) - CATCH_UP_MARGIN_MS));
+    recent = { after: query.after, max: count };
+  } else recent = { limit: count };
+  const [room, own] = await Promise.all([
+    // The room from the rows this instance keeps, or from storage when the query reaches past them.
+    publicRows()
+      .read(recent)
+      .then((held) => held ?? readPartition(PUBLIC, count, range)),
+    readPartition(partitionOf(user), count, range),
+  ]);
+  return [...room, ...own].sort(newestFirst).slice(0, count).reverse().map(toMessage);
 }

@@ -37,3 +37,8 @@ export function invertId(id: string): string {
   for (const digit of id) inverted += String(9 - Number(digit));
   return inverted;
 }
+
+/** Sorts messages (or rows) by id, newest first. */
+export function newestFirst(a: { readonly id: string }, b: { readonly id: string }): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../lib/ChatMessage';
+import { saveMessage } from '../../lib/historyStore';
+import { newMessageId } from '../../lib/messageIds';
 import type { Stack } from '../../local/stack';
 import { Listener, postMessage, signIn } from '../reliability/support';
 import { startTestStack } from '../support/testStack';
@@ -155,6 +157,25 @@ describe('message history', () => {
     } finally {
       await listener.stop();
     }
+  });
+
+  it('shows a public message another instance stamped with a clock 3 s behind, in the latest and in catch-up', async () => {
+    const before = await history(stack.urls.api, carol, '?limit=5');
+    const newest = before.body.messages![before.body.messages!.length - 1];
+    // Another instance accepts it now, its clock 3 s behind ours (the stack's host shares this
+    // process's AzureWebJobsStorage setting while it runs).
+    const late: ChatMessage = {
+      id: newMessageId(Date.now() - 3_000),
+      sender: 'dave',
+      text: 'from a slow clock',
+      timestamp: new Date(Date.now() - 3_000).toISOString(),
+      isPrivate: false,
+    };
+    await saveMessage(late);
+    const latest = await history(stack.urls.api, carol, '?limit=5');
+    expect(latest.body.messages).toContainEqual(late);
+    const caughtUp = await history(stack.urls.api, carol, `?after=${newest.id}`);
+    expect(caughtUp.body.messages).toContainEqual(late);
   });
 
   it('lets a client offline for a while catch up on all it missed, in order, none twice', async () => {
