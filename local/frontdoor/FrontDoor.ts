@@ -274,13 +274,22 @@ export class FrontDoor {
           proxied.on('error', () => resolve());
         },
       );
+      let clientGone = false;
       // The client went away: stop the work it asked for.
       res.on('close', () => {
-        if (!res.writableFinished) upstream.destroy();
+        if (!res.writableFinished) {
+          clientGone = true;
+          upstream.destroy();
+        }
         resolve();
       });
       upstream.on('timeout', () => upstream.destroy(new Error('no answer within 230 s')));
       upstream.on('error', (error) => {
+        // Our own destroy() above: nothing failed but the client's patience.
+        if (clientGone)
+          return this.options.log.debug(
+            'front door: the client left before the functions host answered.',
+          );
         this.options.log.error(`front door: the functions host failed: ${error.message}`);
         if (!res.headersSent) sendJson(res, 502, { error: 'The functions host is not reachable.' });
         else res.destroy();
