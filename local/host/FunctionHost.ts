@@ -35,6 +35,9 @@ export interface FunctionHostOptions {
 }
 
 /** The HTTP answer is written last, after every other output has been delivered. */
+/** How long close() waits for invocations under way (our choice: docs/functions-host.md). */
+const CLOSE_GRACE_MS = 5_000;
+
 const httpLast = (a: BindingConfig, b: BindingConfig) =>
   Number(a.type === 'http') - Number(b.type === 'http');
 
@@ -43,6 +46,8 @@ export class FunctionHost implements LocalFunctionsHost {
   private readonly previousEnv = new Map<string, string | undefined>();
   private readonly functions: LoadedFunction[];
   private server?: Server;
+  /** Invocations under way: close() lets them finish with the settings they started with. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: FunctionHostOptions) {
     // Function code reads app settings from its environment, as in Azure: Core Tools starts the
@@ -71,14 +76,23 @@ export class FunctionHost implements LocalFunctionsHost {
   }
 
   async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    // No new requests; those under way finish (bounded) before their settings are taken away,
+    // so a late invocation cannot read the settings of a host started after this one.
+    const closed = closeServer(server);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.running),
+      new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
     for (const binding of this.bindings.values()) binding.close?.();
     for (const [name, value] of this.previousEnv)
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     this.previousEnv.clear();
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
+    await closed;
   }
 
   private binding(config: BindingConfig): Binding {
@@ -142,8 +156,10 @@ export class FunctionHost implements LocalFunctionsHost {
     const log = this.options.log;
     const duration = () => Math.round(performance.now() - started);
     log.info(`Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`);
+    const running = (async () => run(invocationId))();
+    this.running.add(running);
     try {
-      await run(invocationId);
+      await running;
       log.info(
         `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
       );
@@ -154,6 +170,8 @@ export class FunctionHost implements LocalFunctionsHost {
       );
       if (error instanceof HttpError) return sendError(res, error, () => undefined);
       if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
+    } finally {
+      this.running.delete(running);
     }
   }
 

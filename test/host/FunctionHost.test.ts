@@ -298,3 +298,25 @@ describe('local settings', () => {
     expect(env).toEqual({ KEEP: 'from the environment', OTHER: 'x' });
   });
 });
+
+describe('FunctionHost.close()', () => {
+  it('lets an invocation under way finish with its settings before taking them away', async () => {
+    const lines: string[] = [];
+    const record = (message: string) => lines.push(message);
+    const host = new FunctionHost({
+      settings: { LATER_SETTING: 'still here' },
+      root: join(__dirname, '..', 'fixtures', 'app'),
+      log: { debug: record, info: record, warn: record, error: record },
+    });
+    const base = `http://127.0.0.1:${await host.listen()}`;
+    const answer = fetch(`${base}/api/later?ms=300&setting=LATER_SETTING`).catch(() => undefined);
+    while (!lines.some((line) => line.startsWith("Executing 'Functions.Later'")))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await host.close();
+    await answer;
+    expect(lines.filter((line) => line.startsWith("Executed 'Functions.Later'"))).toEqual([
+      expect.stringMatching(/^Executed 'Functions\.Later' \(Succeeded, /),
+    ]);
+    expect(process.env.LATER_SETTING).toBeUndefined();
+  });
+});
