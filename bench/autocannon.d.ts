@@ -6,8 +6,15 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       body?: string;
+      /** Each connection sends these in turn, over and over. */
+      requests?: readonly Request[];
       connections?: number;
       duration?: number;
+    }
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
     }
     interface Histogram {
       average: number;

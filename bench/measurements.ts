@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import autocannon from 'autocannon';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { HUB_NAME, HubMethod } from '../lib/hub';
@@ -5,6 +6,7 @@ import { closeClients, hubTarget, openClients, sequenceReader } from '../local/c
 import { FanOutTracker } from '../local/clients/measureFanOut';
 import { createConnectionInfo } from '../local/signalr/accessTokens';
 import { parseConnectionString } from '../local/signalr/ConnectionString';
+import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 import { postJson, startServer } from './servers';
 
 /** Checks once that the official client sees what the load clients see. */
@@ -77,15 +79,68 @@ export async function measureMemory(clients: number, users: number): Promise<Mem
   };
 }
 
-/** GET /api/messages?limit=50 through the front door, as pages load history. */
-export function measureHistoryReads(api: string, cookie: string): Promise<autocannon.Result> {
+/**
+ * GET /api/messages?limit=50 through the front door, as pages load history: 32 connections flat
+ * out, each asking as each reader in turn (so every reader's own partition is read too).
+ */
+export function measureHistoryReads(
+  api: string,
+  readers: readonly string[],
+  seconds: number,
+): Promise<autocannon.Result> {
   return autocannon({
-    url: `${api}/api/messages?limit=50`,
-    method: 'GET',
-    headers: { Cookie: cookie },
+    url: api,
+    requests: readers.map((cookie) => ({
+      method: 'GET',
+      path: '/api/messages?limit=50',
+      headers: { Cookie: cookie },
+    })),
     connections: 32,
-    duration: 5,
+    duration: seconds,
   });
+}
+
+/**
+ * GET /api/messages?limit=50 as pages load it: `rate` a second at random times, readers in turn;
+ * measured after a warm-up at the same rate on the same keep-alive sockets.
+ */
+export async function measureHistoryReadsAt(
+  api: string,
+  readers: readonly string[],
+  rate: number,
+  seconds: number,
+): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const options = {
+    url: `${api}/api/messages?limit=50`,
+    headers: (n: number) => ({ Cookie: readers[n % readers.length] }),
+    rate,
+    agent,
+  };
+  try {
+    await measureOpenLoop({ ...options, seconds: 2 });
+    return await measureOpenLoop({ ...options, seconds });
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Private messages among the readers, so their own partitions hold something to read. */
+export async function sendPrivateMessages(
+  api: string,
+  readers: readonly string[],
+  names: readonly string[],
+  perReader: number,
+): Promise<void> {
+  for (let k = 0; k < perReader; k++)
+    await Promise.all(
+      readers.map(async (cookie, i) => {
+        const recipient = names[(i + k + 1) % readers.length];
+        const body = JSON.stringify({ text: `private ${k}`, recipient });
+        const { status } = await postJson(`${api}/api/messages`, body, { Cookie: cookie });
+        if (status !== 202) throw new Error(`A private message was answered ${status}.`);
+      }),
+    );
 }
 
 /**

@@ -10,9 +10,11 @@ import { measureRawFanOut, measureStackFanOut } from './fanOut';
 import {
   checkOfficialClient,
   measureHistoryReads,
+  measureHistoryReadsAt,
   measureMemory,
   measureNegotiate,
   measurePresence,
+  sendPrivateMessages,
 } from './measurements';
 import {
   FAN_OUT_SCENARIOS,
@@ -26,6 +28,10 @@ import { fmt, printTable, progress } from './table';
 
 const USERS = 100;
 const SENDERS = 4;
+/** Users whose pages read history at once in the history-read row, 5 private messages each. */
+const READERS = 20;
+/** Page loads a second the history-read goal is measured at (issue 14). */
+const HISTORY_READ_GOAL = 600;
 const IDLE_CLIENTS = 10_000;
 /** The load at which the history write's cost is compared (1,000 clients, 10 POST/s). */
 const HISTORY_SCENARIO = FAN_OUT_SCENARIOS[1];
@@ -74,9 +80,8 @@ async function main(): Promise<void> {
   progress('starting the offline stack');
   const stack = await startServer('stack');
   const api = stack.ready.api!;
-  const cookies = await Promise.all(
-    Array.from({ length: USERS }, (_, i) => signIn(api, `user${i}`)),
-  );
+  const userNames = Array.from({ length: USERS }, (_, i) => `user${i}`);
+  const cookies = await Promise.all(userNames.map((name) => signIn(api, name)));
   const officialReceived = await checkOfficialClient(api, cookies[0], 20);
   progress(`official client: ${officialReceived} of 20 messages`);
   progress('warming up the stack');
@@ -91,9 +96,13 @@ async function main(): Promise<void> {
     ours.push(result);
   }
   progress('history reads through the front door: started');
-  const historyReads = await measureHistoryReads(api, cookies[0]);
+  const readers = cookies.slice(0, READERS);
+  await sendPrivateMessages(api, readers, userNames.slice(0, READERS), 5);
+  await measureHistoryReads(api, readers, 2); // warm-up, as every measured path has
+  const historyReads = await measureHistoryReads(api, readers, 5);
+  const historyAtGoal = await measureHistoryReadsAt(api, readers, HISTORY_READ_GOAL, 5);
   progress(
-    `history: ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms`,
+    `history: flat out ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms; at ${HISTORY_READ_GOAL}/s offered ${fmt(historyAtGoal.answeredPerSecond)} req/s, p99 ${fmt(historyAtGoal.p99Ms, 1)} ms`,
   );
   progress('negotiate through the front door: started');
   const negotiate = await measureNegotiate(api, cookies[0]);
@@ -152,13 +161,30 @@ async function main(): Promise<void> {
     '',
     '',
     '',
-    `+${fmt(added, 1)}`,
+    `${added >= 0 ? '+' : ''}${fmt(added, 1)}`,
     fmt(withHistory.lost + withoutHistory.lost),
     ...blank(4),
     added <= 10 ? 'yes' : 'NO',
   ]);
   table.push([
-    'GET /api/messages?limit=50 via front door (32 conns, 5 s; goal >= 600 req/s, p99 <= 50 ms)',
+    `GET /api/messages?limit=50 via front door at ${fmt(HISTORY_READ_GOAL)} req/s offered, open loop (${READERS} readers, 5 s; goal: answers >= ${fmt(HISTORY_READ_GOAL)} req/s, p99 <= 50 ms)`,
+    '',
+    '',
+    fmt(historyAtGoal.sent),
+    `${fmt(historyAtGoal.answeredPerSecond)} req/s`,
+    fmt(historyAtGoal.p50Ms, 1),
+    '',
+    fmt(historyAtGoal.p99Ms, 1),
+    fmt(historyAtGoal.failed),
+    ...blank(4),
+    historyAtGoal.failed === 0 &&
+    historyAtGoal.answeredPerSecond >= HISTORY_READ_GOAL &&
+    historyAtGoal.p99Ms <= 50
+      ? 'yes'
+      : 'NO',
+  ]);
+  table.push([
+    `GET /api/messages?limit=50 via front door, flat out (${READERS} readers, 32 conns, 5 s; capacity, no goal)`,
     '',
     '',
     fmt(historyReads.requests.total),
@@ -167,8 +193,7 @@ async function main(): Promise<void> {
     '',
     fmt(historyReads.latency.p99, 1),
     fmt(historyReads.non2xx + historyReads.errors),
-    ...blank(4),
-    historyReads.requests.average >= 600 && historyReads.latency.p99 <= 50 ? 'yes' : 'NO',
+    ...blank(5),
   ]);
   table.push([
     'connect to userOnline at another client (20 users, one at a time; p50, p99)',
