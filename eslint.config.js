@@ -28,6 +28,7 @@ module.exports = tseslint.config(
         __dirname: 'readonly',
         process: 'readonly',
         console: 'readonly',
+        setTimeout: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -19,6 +19,7 @@ import { messagePage, sendHtml, signInPage } from './pages';
 import { IDENTITY_HEADER, principalHeaders } from './principalHeaders';
 import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
 import { SessionStore, type Session, type SessionStoreOptions } from './SessionStore';
+import { sessionCookie, sessionIdOf } from './sessionCookie';
 
 /**
  * The stand-in for App Service Authentication ("EasyAuth") and platform CORS in front of the
@@ -46,7 +47,6 @@ export interface FrontDoorOptions {
   readonly bodyTimeoutMs?: number;
 }
 
-export const SESSION_COOKIE = 'AppServiceAuthSession';
 /** Largest body passed on to the functions (the app's own limit is 64 KB). */
 export const MAX_PROXIED_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_FORM_BYTES = 8 * 1024;
@@ -54,14 +54,6 @@ const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /** Azure's front end closes a request the app has not answered in 230 s. */
 const UPSTREAM_TIMEOUT_MS = 230_000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
-
-function sessionIdOf(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return value.join('=');
-  }
-  return undefined;
-}
 
 export class FrontDoor {
   readonly sessions: SessionStore;
@@ -184,8 +176,7 @@ export class FrontDoor {
     res
       .writeHead(302, {
         Location: location,
-        // SameSite=None: in Azure the page and the API are on different sites (docs/security.md).
-        'Set-Cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=${this.sessions.lifetimeMs / 1000}`,
+        'Set-Cookie': sessionCookie(sessionId, this.sessions.lifetimeMs / 1000),
         ...NO_STORE,
       })
       .end();
@@ -221,7 +212,7 @@ export class FrontDoor {
     res
       .writeHead(302, {
         Location: location,
-        'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0`,
+        'Set-Cookie': sessionCookie('', 0),
         ...NO_STORE,
       })
       .end();
