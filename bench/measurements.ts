@@ -9,6 +9,9 @@ import { parseConnectionString } from '../local/signalr/ConnectionString';
 import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 import { postJson, startServer } from './servers';
 
+/** What a page asks for when it loads history. */
+const HISTORY_PAGE = '/api/messages?limit=50';
+
 /** Checks once that the official client sees what the load clients see. */
 export async function checkOfficialClient(
   api: string,
@@ -92,7 +95,7 @@ export function measureHistoryReads(
     url: api,
     requests: readers.map((cookie) => ({
       method: 'GET',
-      path: '/api/messages?limit=50',
+      path: HISTORY_PAGE,
       headers: { Cookie: cookie },
     })),
     connections: 32,
@@ -112,7 +115,7 @@ export async function measureHistoryReadsAt(
 ): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const options = {
-    url: `${api}/api/messages?limit=50`,
+    url: `${api}${HISTORY_PAGE}`,
     headers: (n: number) => ({ Cookie: readers[n % readers.length] }),
     rate,
     agent,

@@ -34,10 +34,10 @@ export interface FunctionHostOptions {
   readonly port?: number;
 }
 
-/** The HTTP answer is written last, after every other output has been delivered. */
 /** How long close() waits for invocations under way (our choice: docs/functions-host.md). */
 const CLOSE_GRACE_MS = 5_000;
 
+/** The HTTP answer is written last, after every other output has been delivered. */
 const httpLast = (a: BindingConfig, b: BindingConfig) =>
   Number(a.type === 'http') - Number(b.type === 'http');
 
