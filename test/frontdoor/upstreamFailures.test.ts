@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:http';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
 import type { Logger } from '../../local/log';
 
