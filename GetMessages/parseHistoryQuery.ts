@@ -1,13 +1,11 @@
-import { MAX_LIMIT, type HistoryQuery } from '../lib/historyStore';
+import { DEFAULT_LIMIT, MAX_LIMIT, type HistoryQuery } from '../lib/storage/HistoryStore';
 import { MESSAGE_ID_PATTERN } from '../lib/messageIds';
-import { RequestError } from '../lib/RequestError';
-
-export const DEFAULT_LIMIT = 50;
+import { HttpError } from '../lib/HttpError';
 
 function readId(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!MESSAGE_ID_PATTERN.test(value))
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidMessageId',
       `"${name}" must be a message id (25 digits, as in a message's "id"), not ${JSON.stringify(value.slice(0, 40))}.`,
@@ -25,7 +23,7 @@ export function parseHistoryQuery(
   const before = readId('before', query.before);
   const after = readId('after', query.after);
   if (before !== undefined && after !== undefined)
-    throw new RequestError(400, 'BeforeAndAfter', 'Send "before" or "after", not both.');
+    throw new HttpError(400, 'BeforeAndAfter', 'Send "before" or "after", not both.');
   let limit = DEFAULT_LIMIT;
   if (query.limit !== undefined) {
     if (
@@ -33,7 +31,7 @@ export function parseHistoryQuery(
       Number(query.limit) < 1 ||
       Number(query.limit) > MAX_LIMIT
     )
-      throw new RequestError(
+      throw new HttpError(
         400,
         'InvalidLimit',
         `"limit" must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(query.limit.slice(0, 40))}.`,

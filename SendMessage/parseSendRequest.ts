@@ -1,4 +1,4 @@
-import { RequestError } from '../lib/RequestError';
+import { HttpError } from '../lib/HttpError';
 import { userNameProblem } from '../lib/userName';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
 
@@ -16,7 +16,7 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 function parseClientId(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !CLIENT_ID.test(value))
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidClientId',
       '"clientId" must be 1 to 64 letters, digits, "-" or "_" (a UUID fits).',
@@ -48,21 +48,21 @@ function describeType(value: unknown): string {
  */
 function checkText(field: string, value: string): void {
   if (!value.isWellFormed()) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidUnicode',
       `"${field}" contains a lone surrogate; send well-formed UTF-8 text.`,
     );
   }
   if (value.includes(REPLACEMENT_CHARACTER)) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidUtf8',
       `"${field}" contains bytes that are not valid UTF-8; send the body encoded as UTF-8.`,
     );
   }
   if (FORBIDDEN_CONTROL.test(value)) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'ControlCharacter',
       `"${field}" contains a control character; only tab, line feed and carriage return are allowed.`,
@@ -74,7 +74,7 @@ function checkText(field: string, value: string): void {
 function checkLength(field: string, value: string, max: number, code: string): void {
   const chars = countChars(value);
   if (chars > max)
-    throw new RequestError(
+    throw new HttpError(
       400,
       code,
       `"${field}" has ${chars} characters; at most ${max} are allowed.`,
@@ -83,22 +83,18 @@ function checkLength(field: string, value: string, max: number, code: string): v
 
 function parseText(value: unknown): string {
   if (value === undefined) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'MissingText',
       'The body has no "text"; send {"text": "your message"}.',
     );
   }
   if (typeof value !== 'string') {
-    throw new RequestError(
-      400,
-      'InvalidText',
-      `"text" must be a string, not ${describeType(value)}.`,
-    );
+    throw new HttpError(400, 'InvalidText', `"text" must be a string, not ${describeType(value)}.`);
   }
   const text = value.trim();
   if (text.length === 0) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'EmptyText',
       `"text" is empty; send 1 to ${MAX_TEXT_CHARS} characters.`,
@@ -113,14 +109,14 @@ function parseRecipient(value: unknown): string | undefined {
   // The seed page posts `"recipient": null` for public messages; "" means everyone too.
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidRecipient',
       `"recipient" must be a user name (a string) or null for everyone, not ${describeType(value)}.`,
     );
   }
   if (value.trim().length === 0) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidRecipient',
       '"recipient" is blank; send a user name, or null for everyone.',
@@ -132,7 +128,7 @@ function parseRecipient(value: unknown): string | undefined {
   const name = value.normalize('NFC');
   const problem = userNameProblem(name);
   if (problem !== undefined)
-    throw new RequestError(400, 'InvalidRecipient', `"recipient" is not a user name. ${problem}`);
+    throw new HttpError(400, 'InvalidRecipient', `"recipient" is not a user name. ${problem}`);
   return name;
 }
 
@@ -168,7 +164,7 @@ function jsonDepth(text: string): number {
 export function checkContentType(contentType: string | undefined): void {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (mediaType !== 'application/json')
-    throw new RequestError(
+    throw new HttpError(
       415,
       'UnsupportedMediaType',
       `Send the message as JSON with Content-Type: application/json${contentType ? `, not ${JSON.stringify(contentType)}` : ''}.`,
@@ -182,7 +178,7 @@ export function checkContentType(contentType: string | undefined): void {
  */
 export function parseSendRequest(rawBody: string | undefined): SendRequest {
   if (rawBody === undefined || rawBody.trim().length === 0) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'EmptyBody',
       'The request body is empty; send a JSON object like {"text": "hello"}.',
@@ -190,7 +186,7 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
   }
   const bytes = Buffer.byteLength(rawBody, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
-    throw new RequestError(
+    throw new HttpError(
       413,
       'BodyTooLarge',
       `The request body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are allowed.`,
@@ -198,7 +194,7 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
   }
   const depth = jsonDepth(rawBody);
   if (depth > MAX_JSON_DEPTH) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'TooDeep',
       `The request body nests arrays or objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed.`,
@@ -208,14 +204,14 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
   try {
     body = JSON.parse(rawBody);
   } catch {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'InvalidJson',
       'The request body is not valid JSON; send a JSON object like {"text": "hello"}.',
     );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new RequestError(
+    throw new HttpError(
       400,
       'NotAnObject',
       `The request body is ${describeType(body)}; send a JSON object like {"text": "hello"}.`,

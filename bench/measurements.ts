@@ -4,8 +4,8 @@ import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { HUB_NAME, HubMethod } from '../lib/hub';
 import { closeClients, hubTarget, openClients, sequenceReader } from '../local/clients/hubClients';
 import { FanOutTracker } from '../local/clients/measureFanOut';
-import { createConnectionInfo } from '../local/signalr/accessTokens';
-import { parseConnectionString } from '../local/signalr/ConnectionString';
+import { createConnectionInfo } from '../lib/signalr/tokens';
+import { parseConnectionString } from '../lib/signalr/ConnectionString';
 import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 import { postJson, startServer } from './servers';
 
@@ -59,10 +59,8 @@ export async function measureMemory(clients: number, users: number): Promise<Mem
   const emulator = await startServer('emulator');
   const cs = parseConnectionString(emulator.ready.connectionString!);
   const before = await emulator.memory();
-  const infos = await Promise.all(
-    Array.from({ length: users }, (_, i) =>
-      createConnectionInfo(cs, { hub: HUB_NAME, userId: `idle${i}` }),
-    ),
+  const infos = Array.from({ length: users }, (_, i) =>
+    createConnectionInfo(cs, { hub: HUB_NAME, userId: `idle${i}` }),
   );
   const tracker = new FanOutTracker(0, clients);
   const sockets = await openClients(

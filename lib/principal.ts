@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { RequestError } from './RequestError';
+import { HttpError } from './HttpError';
 import { userNameProblem } from './userName';
 
 /** The header App Service Authentication sets to the signed-in user's name. */
@@ -13,14 +13,14 @@ export const PRINCIPAL_NAME_HEADER = 'x-ms-client-principal-name';
 export function readPrincipalName(req: HttpRequest): string {
   const name = req.headers[PRINCIPAL_NAME_HEADER];
   if (typeof name !== 'string' || name.length === 0)
-    throw new RequestError(
+    throw new HttpError(
       401,
       'NotSignedIn',
       'Sign in first: this request carries no signed-in user.',
     );
   const problem = userNameProblem(name);
   if (problem !== undefined)
-    throw new RequestError(
+    throw new HttpError(
       403,
       'UnusableName',
       `Your user name cannot be used in this chat. ${problem}`,

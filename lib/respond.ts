@@ -1,26 +1,34 @@
 import type { Context } from '@azure/functions';
-import { RequestError } from './RequestError';
-import { StorageUnavailableError } from './StorageUnavailableError';
+import { HttpError } from './HttpError';
 
 /** Every JSON answer of the functions: never cached, since each is for one signed-in user. */
 export const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
+/** An HTTP answer a function sets as `context.res`. */
+export interface JsonResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export function json(status: number, body: unknown): JsonResponse {
+  return { status, headers: JSON_HEADERS, body };
+}
+
 /**
- * Sets the HTTP answer to `{"error": ...}` for the caller's fault (4xx) or a storage outage
- * (503, nothing sent); anything else is rethrown, and the host answers 500.
+ * The one place a function's refusal or fault becomes its answer: an HttpError is answered with
+ * its status, headers and `{"error", "code"}`; a 5xx is logged with its cause (never sent).
+ * Anything else is a bug and is rethrown: the host answers 500 with an empty body.
  */
-export function answerRequestError(context: Context, error: unknown): void {
-  if (error instanceof StorageUnavailableError) {
-    context.log.error(error.message);
-    context.res = {
-      status: 503,
-      headers: { ...JSON_HEADERS, 'Retry-After': '5' },
-      body: {
-        error: 'Message history is unavailable right now; nothing was sent. Try again shortly.',
-      },
-    };
-    return;
+export function answerError(context: Context, error: unknown): void {
+  if (!(error instanceof HttpError)) throw error;
+  if (error.status >= 500) {
+    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause ?? '');
+    context.log.error(`${error.code}: ${cause}`);
   }
-  if (!(error instanceof RequestError)) throw error;
-  context.res = { status: error.status, headers: JSON_HEADERS, body: { error: error.message } };
+  context.res = {
+    status: error.status,
+    headers: { ...JSON_HEADERS, ...error.headers },
+    body: error.toJSON(),
+  };
 }

@@ -31,6 +31,10 @@ export function userNameProblem(name: string): string | undefined {
   if (chars > MAX_USER_NAME_CHARS)
     return `The name has ${chars} characters; at most ${MAX_USER_NAME_CHARS} are allowed.`;
   if (!name.isWellFormed()) return 'The name is not well-formed Unicode.';
+  // U+FFFD is what a decoder writes for bytes it could not read: a name with it could be the
+  // garbled spelling of another (docs/security.md, "Names").
+  if (name.includes('\uFFFD'))
+    return 'The name contains U+FFFD, the replacement character; type the name again.';
   if (CONTROL.test(name)) return 'The name contains a control character.';
   if (BIDI_CONTROL.test(name))
     return 'The name contains a bidirectional override or isolate character.';

@@ -4,6 +4,9 @@
  */
 import { startStack } from './stack';
 
+/** Stopping never takes longer than this, whatever a stand-in does. */
+const EXIT_DEADLINE_MS = 30_000;
+
 async function main(): Promise<void> {
   const started = performance.now();
   const stack = await startStack({
@@ -25,12 +28,17 @@ async function main(): Promise<void> {
   );
   let stopping = false;
   const stop = (): void => {
-    if (stopping) return;
+    // A second Ctrl-C (or SIGTERM) does not wait any longer.
+    if (stopping) process.exit(1);
     stopping = true;
+    setTimeout(() => {
+      process.stderr.write('Some stand-ins did not stop in time; exiting anyway.\n');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
     void stack.close().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

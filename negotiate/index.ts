@@ -1,15 +1,10 @@
-import type { AzureFunction, Context, HttpRequest } from '@azure/functions';
+import type { Context, HttpRequest } from '@azure/functions';
+import { HttpError } from '../lib/HttpError';
 import { readPrincipalName } from '../lib/principal';
-import { RequestError } from '../lib/RequestError';
-import { JSON_HEADERS, answerRequestError } from '../lib/respond';
+import { answerError, json } from '../lib/respond';
+import type { SignalRConnectionInfo } from '../lib/signalr/tokens';
 import { shadowedHeaders } from './shadowedHeaders';
 import { tokenUserId } from './tokenUserId';
-
-/** What the signalRConnectionInfo input binding hands the function. */
-export interface SignalRConnectionInfo {
-  readonly url: string;
-  readonly accessToken: string;
-}
 
 /**
  * Returns the SignalR connection info for the signed-in principal. The binding has issued a
@@ -17,31 +12,25 @@ export interface SignalRConnectionInfo {
  * its body or query on Azure, so the token is handed out only when the request shadows nothing
  * and the token names exactly the principal of the real headers (docs/security.md).
  */
-const negotiate: AzureFunction = async function (context: Context, req: HttpRequest) {
+export default async function negotiate(context: Context, req: HttpRequest): Promise<void> {
   try {
     const name = readPrincipalName(req);
     const shadow = shadowedHeaders(req);
     if (shadow !== undefined)
-      throw new RequestError(
+      throw new HttpError(
         400,
         'ShadowedHeaders',
         `The request's ${shadow} has a "headers" field, which would replace the real headers in the connection binding; send negotiate without it.`,
       );
     const info = context.bindings.connectionInfo as SignalRConnectionInfo;
     if (tokenUserId(info.accessToken) !== name)
-      throw new RequestError(
+      throw new HttpError(
         400,
         'WrongUser',
         'The request asked for a connection for another user; negotiate only for yourself.',
       );
-    context.res = {
-      status: 200,
-      headers: JSON_HEADERS,
-      body: { url: info.url, accessToken: info.accessToken },
-    };
+    context.res = json(200, { url: info.url, accessToken: info.accessToken });
   } catch (error) {
-    answerRequestError(context, error);
+    answerError(context, error);
   }
-};
-
-export default negotiate;
+}

@@ -1,12 +1,26 @@
-import { createHmac } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { headerBytes } from '../../lib/headerText';
+import {
+  UpstreamCategory,
+  UpstreamEvent,
+  UpstreamHeader,
+  upstreamSignature,
+} from '../../lib/signalr/upstream';
 import type { Logger } from '../log';
 
 /**
  * Serverless upstream, as the service and its official emulator call it (Azure/azure-signalr,
  * src/Microsoft.Azure.SignalR.Emulator/Upstreams/HttpUpstreamTrigger.cs,
- * HubEmulator/HttpServerlessMessageHandler.cs, Common/ServerlessProtocol.cs): a POST to the URL
- * template ({hub}, {category}, {event} filled in) with the X-ASRS-* headers and the serverless
- * protocol body. docs/signalr-service.md, "Upstream".
+ * HubEmulator/HttpServerlessMessageHandler.cs, HubProxyHandler.cs): a POST to the URL template
+ * ({hub}, {category}, {event} filled in) with the X-ASRS-* headers and the serverless protocol
+ * body. docs/signalr-service.md, "Upstream".
+ *
+ * Work is bounded per connection: the official emulator reads a client's next message only once
+ * the upstream call for the last one has answered (HubProxyHandler.DispatchMessagesAsync), so a
+ * client cannot queue more than one call. Here a connection keeps reading (so it sees the client
+ * leave at once) and may have MAX_PENDING_PER_CONNECTION calls waiting; one more closes it. Calls
+ * not started when the client leaves are dropped (docs/signalr-service.md, "Upstream").
  */
 export interface UpstreamConnection {
   readonly id: string;
@@ -18,23 +32,87 @@ export interface UpstreamConnection {
   readonly query: string;
 }
 
-export const Category = { Connections: 'connections', Messages: 'messages' } as const;
+/** Most upstream calls in flight at once, over all connections. */
+const MAX_IN_FLIGHT = 32;
+/** Invocations one connection may have waiting or running; one more closes it (our choice). */
+export const MAX_PENDING_PER_CONNECTION = 32;
+/** An upstream call unanswered for this long fails (HttpClient's default timeout, 100 s). */
+const UPSTREAM_TIMEOUT_MS = 100_000;
 
-/** `sha256=<hex HMAC-SHA256(key, connection id)>` for each access key, comma-separated. */
-export function upstreamSignature(accessKeys: readonly string[], connectionId: string): string {
-  return accessKeys
-    .map((key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`)
-    .join(',');
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly body: Buffer;
 }
 
-/** Most upstream calls in flight at once; more wait their turn instead of flooding the app. */
-const MAX_IN_FLIGHT = 32;
+/** One connection's calls, in order; its disconnected never overtakes its connected. */
+class ConnectionQueue {
+  private readonly waiting: (() => Promise<void>)[] = [];
+  private running = false;
+  closed = false;
+
+  constructor(private readonly slot: <T>(call: () => Promise<T>) => Promise<T>) {}
+
+  get size(): number {
+    return this.waiting.length + (this.running ? 1 : 0);
+  }
+
+  /** Queues a call; false (and nothing queued) when the connection already has its most. */
+  push(call: () => Promise<void>): boolean {
+    if (this.size >= MAX_PENDING_PER_CONNECTION) return false;
+    this.waiting.push(call);
+    void this.next();
+    return true;
+  }
+
+  /** Drops calls not yet started, keeping `keep` (the disconnected event) to run last. */
+  close(keep: () => Promise<void>): void {
+    this.closed = true;
+    this.waiting.length = 0;
+    this.waiting.push(keep);
+    void this.next();
+  }
+
+  private async next(): Promise<void> {
+    if (this.running) return;
+    const call = this.waiting.shift();
+    if (call === undefined) return;
+    this.running = true;
+    try {
+      await this.slot(call);
+    } finally {
+      this.running = false;
+      void this.next();
+    }
+  }
+}
 
 export class Upstream {
-  /** Calls for one connection run in order: its disconnected never overtakes its connected. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queues = new Map<string, ConnectionQueue>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly agent: HttpAgent;
+  private readonly url: URL;
+  /** Closed: every call not yet sent is dropped (the app is going away). */
+  private stopped = false;
+
+  constructor(
+    private readonly urlTemplate: string,
+    private readonly accessKey: string,
+    private readonly log: Logger,
+  ) {
+    this.url = new URL(urlTemplate.replace(/\{[a-z]+\}/gi, 'x'));
+    this.agent =
+      this.url.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT })
+        : new HttpAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+  }
+
+  /** Pending calls over all connections, for the tests and the stats. */
+  get pending(): number {
+    let total = 0;
+    for (const queue of this.queues.values()) total += queue.size;
+    return total;
+  }
 
   private async slot<T>(call: () => Promise<T>): Promise<T> {
     if (this.inFlight >= MAX_IN_FLIGHT)
@@ -48,95 +126,135 @@ export class Upstream {
     }
   }
 
-  constructor(
-    private readonly urlTemplate: string,
-    private readonly accessKey: string,
-    private readonly log: Logger,
-  ) {}
-
-  private url(hub: string, category: string, event: string): string {
+  private target(hub: string, category: string, event: string): string {
     return this.urlTemplate
       .replace(/\{hub\}/gi, encodeURIComponent(hub))
       .replace(/\{category\}/gi, category)
       .replace(/\{event\}/gi, encodeURIComponent(event));
   }
 
-  private enqueue<T>(connection: UpstreamConnection, call: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(connection.id) ?? Promise.resolve();
-    const run = () => this.slot(call);
-    const next = previous.then(run, run);
-    const settled = next.catch(() => undefined);
-    this.queues.set(connection.id, settled);
-    void settled.then(() => {
-      if (this.queues.get(connection.id) === settled) this.queues.delete(connection.id);
-    });
-    return next;
-  }
-
-  private async post(
+  private post(
     connection: UpstreamConnection,
     category: string,
     event: string,
     body: unknown,
-  ): Promise<Response> {
-    const headers: Record<string, string> = {
+  ): Promise<UpstreamAnswer> {
+    if (this.stopped) return Promise.reject(new Error('The upstream was closed.'));
+    // A Buffer, not a string: Node writes the header block together with a string body in the
+    // body's encoding (UTF-8), which would encode the header bytes a second time.
+    const payload = Buffer.from(JSON.stringify(body));
+    // Names travel as UTF-8 bytes (lib/headerText.ts), the encoding the host reads.
+    const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
-      'X-ASRS-Connection-Id': connection.id,
-      'X-ASRS-Hub': connection.hub,
-      'X-ASRS-Category': category,
-      'X-ASRS-Event': event,
-      'X-ASRS-Signature': upstreamSignature([this.accessKey], connection.id),
+      'Content-Length': payload.length,
+      [UpstreamHeader.ConnectionId]: connection.id,
+      [UpstreamHeader.Hub]: connection.hub,
+      [UpstreamHeader.Category]: category,
+      [UpstreamHeader.Event]: headerBytes(event),
+      [UpstreamHeader.Signature]: upstreamSignature([this.accessKey], connection.id),
     };
-    if (connection.userId !== undefined) headers['X-ASRS-User-Id'] = connection.userId;
-    if (connection.claims.length > 0) headers['X-ASRS-User-Claims'] = connection.claims.join(', ');
-    if (connection.query.length > 0) headers['X-ASRS-Client-Query'] = connection.query;
-    const response = await fetch(this.url(connection.hub, category, event), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-    });
-    if (!response.ok)
-      this.log.warn(
-        `upstream ${category}/${event} for ${connection.id} answered ${response.status}`,
+    if (connection.userId !== undefined)
+      headers[UpstreamHeader.UserId] = headerBytes(connection.userId);
+    if (connection.claims.length > 0)
+      headers[UpstreamHeader.UserClaims] = headerBytes(connection.claims.join(', '));
+    if (connection.query.length > 0) headers[UpstreamHeader.ClientQuery] = connection.query;
+    const url = new URL(this.target(connection.hub, category, event));
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<UpstreamAnswer>((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          headers,
+          agent: this.agent,
+          signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            // HttpResponseMessageExtensions.CheckResponse: anything but 200 or 204 is logged.
+            if (status !== 200 && status !== 204)
+              this.log.warn(
+                `upstream ${category}/${event} for ${connection.id} answered ${status}`,
+              );
+            resolve({ status, body: Buffer.concat(chunks) });
+          });
+        },
       );
-    return response;
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
-  /** `{"type":10}` to category connections, event connected. Failures are logged. */
+  private warn(event: string, error: unknown): void {
+    if (!this.stopped) this.log.warn(`upstream ${event} failed: ${String(error)}`);
+  }
+
+  private queue(connection: UpstreamConnection): ConnectionQueue | undefined {
+    return this.queues.get(connection.id);
+  }
+
+  /**
+   * A connection arrived: `{"type":10}` to category connections, event connected. A failure is
+   * logged and the connection stays, as in the official emulator.
+   */
   connected(connection: UpstreamConnection): void {
-    void this.enqueue(connection, () =>
-      this.post(connection, Category.Connections, 'connected', { type: 10 }),
-    ).catch((error: unknown) => this.log.warn(`upstream connected failed: ${String(error)}`));
-  }
-
-  /** `{"Type":11,"Error":...}` (the emulator writes these two names in Pascal case). */
-  disconnected(connection: UpstreamConnection, error?: string): void {
-    void this.enqueue(connection, () =>
-      this.post(connection, Category.Connections, 'disconnected', {
-        Type: 11,
-        ...(error !== undefined && { Error: error }),
-      }),
-    ).catch((failure: unknown) =>
-      this.log.warn(`upstream disconnected failed: ${String(failure)}`),
+    const queue = new ConnectionQueue((call) => this.slot(call));
+    this.queues.set(connection.id, queue);
+    queue.push(() =>
+      this.post(connection, UpstreamCategory.Connections, UpstreamEvent.Connected, { type: 10 })
+        .then(() => undefined)
+        .catch((error: unknown) => this.warn('connected', error)),
     );
   }
 
   /**
-   * A client's hub invocation to category messages, event = the method name; resolves with the
-   * upstream's answer body, for the completion the client may be waiting for.
+   * The connection is gone: calls it had not started are dropped; `{"Type":11,"Error":...}` (the
+   * emulator writes these two names in Pascal case) goes after the one in flight, if any.
+   */
+  disconnected(connection: UpstreamConnection, error?: string): void {
+    const queue = this.queue(connection);
+    const call = () =>
+      this.post(connection, UpstreamCategory.Connections, UpstreamEvent.Disconnected, {
+        Type: 11,
+        ...(error !== undefined && { Error: error }),
+      })
+        .then(() => undefined)
+        .catch((failure: unknown) => this.warn('disconnected', failure))
+        .finally(() => {
+          if (this.queues.get(connection.id) === queue) this.queues.delete(connection.id);
+        });
+    if (queue === undefined) void this.slot(call);
+    else queue.close(call);
+  }
+
+  /**
+   * A client's hub invocation to category messages, event = the method name. `answer` gets the
+   * upstream's answer (never called if the client left before the call started). False when the
+   * connection already has MAX_PENDING_PER_CONNECTION calls: the caller closes it.
    */
   invoke(
     connection: UpstreamConnection,
     message: { invocationId?: string; target: string; arguments: readonly unknown[] },
-  ): Promise<{ ok: boolean; status: number; body: string }> {
-    return this.enqueue(connection, async () => {
-      const response = await this.post(connection, Category.Messages, message.target, {
+    answer: (result: UpstreamAnswer | Error) => void,
+  ): boolean {
+    const queue = this.queue(connection);
+    if (queue === undefined || queue.closed) return true;
+    return queue.push(() =>
+      this.post(connection, UpstreamCategory.Messages, message.target, {
         type: 1,
         ...(message.invocationId !== undefined && { invocationId: message.invocationId }),
         target: message.target,
         arguments: message.arguments,
-      });
-      return { ok: response.ok, status: response.status, body: await response.text() };
-    });
+      }).then(answer, (error: unknown) => answer(error as Error)),
+    );
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.agent.destroy();
   }
 }

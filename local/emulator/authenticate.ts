@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/HttpError';
-import { TokenError, verifyToken, type VerifiedToken } from '../signalr/accessTokens';
+import { HttpError } from '../../lib/HttpError';
+import { TokenError, verifyToken, type VerifiedToken } from '../signalr/verifyToken';
 
 /** The bearer token of a request: the Authorization header, else (client endpoints) `access_token`. */
 export function bearerToken(req: IncomingMessage, url?: URL): string | undefined {
@@ -22,8 +22,10 @@ export async function authenticate(
     return await verifyToken(token, accessKey, audiences);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
-    throw new HttpError(401, error.message, {
-      'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
+    throw new HttpError(401, 'InvalidToken', error.message, {
+      headers: {
+        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
+      },
     });
   }
 }

@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { WebSocketServer } from 'ws';
-import { clientAudience, type VerifiedToken } from '../signalr/accessTokens';
+import { clientAudience } from '../../lib/signalr/tokens';
+import { type VerifiedToken } from '../signalr/verifyToken';
 import { authenticate, bearerToken } from './authenticate';
-import type { SignalRConnectionString } from '../signalr/ConnectionString';
+import type { SignalRConnectionString } from '../../lib/signalr/ConnectionString';
 import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
-import { HttpError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
 
 /** A negotiated connection waiting for its WebSocket (docs/signalr-service.md, "Client endpoint"). */
@@ -38,6 +39,7 @@ export function readHub(url: URL): string {
   if (hubs.length !== 1)
     throw new HttpError(
       400,
+      'InvalidHubName',
       hubs.length === 0
         ? 'The hub query parameter is required.'
         : 'The hub query parameter must appear once.',
@@ -46,6 +48,7 @@ export function readHub(url: URL): string {
   if (!HUB_NAME_PATTERN.test(hub))
     throw new HttpError(
       400,
+      'InvalidHubName',
       `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
     );
   return hub;
@@ -78,12 +81,16 @@ export async function negotiate(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  if (req.method !== 'POST') throw new HttpError(405, 'Negotiate takes POST.', { Allow: 'POST' });
+  if (req.method !== 'POST')
+    throw new HttpError(405, 'MethodNotAllowed', 'Negotiate takes POST.', {
+      headers: { Allow: 'POST' },
+    });
   const hub = readHub(url);
   const token = await authenticateClient(ctx, req, url, hub);
   if (ctx.connectionCount() + ctx.pending.size >= ctx.maxConnections) {
     throw new HttpError(
       429,
+      'ConnectionLimit',
       `The connection limit of ${ctx.maxConnections} has been reached; try again later.`,
     );
   }
@@ -142,17 +149,18 @@ export async function upgrade(
   try {
     const url = parseRequestTarget(req.url);
     if (url.pathname !== '/client/' && url.pathname !== '/client')
-      throw new HttpError(404, `No WebSocket endpoint at ${url.pathname}.`);
+      throw new HttpError(404, 'NotFound', `No WebSocket endpoint at ${url.pathname}.`);
     const hub = readHub(url);
     await authenticateClient(ctx, req, url, hub);
     const id = url.searchParams.get('id');
     if (id === null)
       throw new HttpError(
         400,
+        'MissingConnectionId',
         'The id query parameter (the connection token from negotiate) is required.',
       );
     if (ctx.isConnected(id))
-      throw new HttpError(409, 'A WebSocket is already connected with this id.');
+      throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
     const pending = ctx.pending.get(id);
     if (
       pending === undefined ||
@@ -162,6 +170,7 @@ export async function upgrade(
       if (pending !== undefined) ctx.pending.delete(id);
       throw new HttpError(
         404,
+        'ConnectionNotFound',
         'No connection with this id: negotiate again, and connect within 5 seconds.',
       );
     }
@@ -170,7 +179,9 @@ export async function upgrade(
   } catch (error) {
     refuseUpgrade(
       socket,
-      error instanceof HttpError ? error : new HttpError(500, 'The service had an internal error.'),
+      error instanceof HttpError
+        ? error
+        : new HttpError(500, 'InternalError', 'The service had an internal error.'),
     );
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { WebSocketServer } from 'ws';
 import { closeServer, listen } from '../httpServer';
 import { createLogger, type LogLevel } from '../log';
-import { listenPort, parseConnectionString } from '../signalr/ConnectionString';
+import { listenPort, parseConnectionString } from '../../lib/signalr/ConnectionString';
 import { ClientConnection } from './ClientConnection';
 import {
   negotiate,
@@ -21,10 +21,11 @@ import {
 import type { RegistryStats } from './ConnectionRegistry';
 import { HubRegistry } from './HubRegistry';
 import { applyCors } from './cors';
-import { HttpError, sendError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
+import { sendError } from '../http/respond';
 import { parseRequestTarget } from '../http/requestTarget';
 import { MessageType, PING_FRAME, formatRecord } from './HubProtocol';
-import { Upstream } from './Upstream';
+import { MAX_PENDING_PER_CONNECTION, Upstream, type UpstreamAnswer } from './Upstream';
 import { handleRest } from './restApi';
 
 export interface EmulatorOptions {
@@ -54,17 +55,31 @@ export interface SignalREmulator {
   stats(): EmulatorStats;
   /** Sets (or clears) the upstream URL template, as the service's upstream settings do. */
   setUpstream(urlTemplate: string | undefined): void;
+  /** Upstream calls waiting or running for the current upstream. */
+  upstreamPending(): number;
   /** Closes every client with allowReconnect, then the listeners. Safe to call twice. */
   close(): Promise<void>;
 }
 
-/** An upstream's answer as a completion result: JSON when it is JSON, else the text. */
-function parseResult(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
+/** The most of an upstream's answer passed to a client (HttpServerlessMessageHandler.cs). */
+const MAX_UPSTREAM_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What the client waiting on an invocation gets, as the official emulator writes it
+ * (HttpServerlessMessageHandler.WriteMessageAsync): a 200 with a body is the completion message
+ * the Functions extension wrote, passed on byte for byte; a 200 without one, or a 204, an empty
+ * completion; anything else (no answer counts as 500) a completion with an error.
+ */
+function completionFrame(invocationId: string, answer: UpstreamAnswer | Error): string | Buffer {
+  const failed = (error: string) =>
+    formatRecord({ type: MessageType.Completion, invocationId, error });
+  if (answer instanceof Error) return failed('Invocation failed, status code 500');
+  if (answer.status === 200 && answer.body.length > MAX_UPSTREAM_RESPONSE_BYTES)
+    return failed('Invocation failed, response too large.');
+  if (answer.status === 200 && answer.body.length > 0) return answer.body;
+  if (answer.status === 200 || answer.status === 204)
+    return formatRecord({ type: MessageType.Completion, invocationId });
+  return failed(`Invocation failed, status code ${answer.status}`);
 }
 
 function withPort(connectionString: string, port: number): string {
@@ -104,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
         return await negotiate(ctx, req, res, url);
       }
       if (await handleRest({ cs, registry }, req, res, url)) return;
-      throw new HttpError(404, `Nothing at ${url.pathname}.`);
+      throw new HttpError(404, 'NotFound', `Nothing at ${url.pathname}.`);
     } catch (error) {
       sendError(res, error, (message) => log.error(message));
     }
@@ -122,6 +137,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       claims: entry.claims,
       query: entry.query,
     };
+    // The upstream this connection started with serves it to the end, even if it is replaced.
+    const connectionUpstream = upstream;
     const connection = new ClientConnection(
       entry.connectionId,
       entry.hub.toLowerCase(),
@@ -131,33 +148,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       log,
       (connected) => {
         registry.add(connected);
-        upstream?.connected(upstreamConnection);
+        connectionUpstream?.connected(upstreamConnection);
       },
       (closed) => {
         registry.remove(closed);
         byToken.delete(token);
-        upstream?.disconnected(upstreamConnection);
+        connectionUpstream?.disconnected(upstreamConnection);
       },
     );
-    if (upstream !== undefined) {
-      const target = upstream;
-      connection.onInvocation = (message) =>
-        void target.invoke(upstreamConnection, message).then(
-          (answer) => {
-            if (message.invocationId === undefined) return;
-            connection.send(
-              formatRecord({
-                type: MessageType.Completion,
-                invocationId: message.invocationId,
-                ...(answer.ok
-                  ? answer.body.length > 0 && { result: parseResult(answer.body) }
-                  : { error: `Invocation failed, status code ${answer.status}` }),
-              }),
-            );
-          },
-          (error: unknown) => log.warn(`upstream invocation failed: ${String(error)}`),
-        );
-    }
+    if (connectionUpstream !== undefined)
+      connection.onInvocation = (message) => {
+        const queued = connectionUpstream.invoke(upstreamConnection, message, (answer) => {
+          if (message.invocationId !== undefined)
+            connection.send(completionFrame(message.invocationId, answer));
+        });
+        if (!queued)
+          connection.close(
+            `Too many invocations are waiting for the upstream (at most ${MAX_PENDING_PER_CONNECTION}); the connection was closed.`,
+          );
+      };
     byToken.set(token, connection);
     ws.once('close', () => byToken.delete(token));
   };
@@ -203,13 +212,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     connectionString: withPort(options.connectionString, port),
     stats: () => ({ ...registry.stats(), pending: pending.size }),
     setUpstream: (urlTemplate) => {
+      // Connections that had the old upstream call it no more (a stack shutting down).
+      upstream?.close();
       upstream =
         urlTemplate === undefined ? undefined : new Upstream(urlTemplate, cs.accessKey, log);
     },
+    upstreamPending: () => upstream?.pending ?? 0,
     close: () =>
       (closing ??= (async () => {
         clearInterval(keepAlive);
         clearInterval(sweeper);
+        upstream?.close();
         for (const connection of [...byToken.values()])
           connection.close('The service is shutting down.', true);
         for (const client of wss.clients) client.terminate();

@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import { startEmulator } from '.';
 import { appSettings, readLocalSettings } from '../host/localSettings';
-import { CONNECTION_STRING_SETTING } from '../signalr/constants';
+import { Setting } from '../../lib/settings';
 
 function connectionStringSetting(): string {
   const settings = appSettings(readLocalSettings(join(__dirname, '..', '..', '..')).values);
-  const value = settings[CONNECTION_STRING_SETTING] ?? process.env[CONNECTION_STRING_SETTING];
+  const value = settings[Setting.SignalR] ?? process.env[Setting.SignalR];
   if (value === undefined || value.length === 0)
     throw new Error(
-      `${CONNECTION_STRING_SETTING} is set neither in the environment nor in local.settings.json Values.`,
+      `${Setting.SignalR} is set neither in the environment nor in local.settings.json Values.`,
     );
   return value;
 }

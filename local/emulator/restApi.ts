@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
 import { readBody } from '../http/readBody';
 import { rawPathSegments } from '../http/requestTarget';
-import { audienceBase, type SignalRConnectionString } from '../signalr/ConnectionString';
+import { audienceBase, type SignalRConnectionString } from '../../lib/signalr/ConnectionString';
 import { authenticate, bearerToken } from './authenticate';
 import { API_VERSIONS, HUB_NAME_PATTERN, MAX_REST_BODY_BYTES } from './constants';
 import type { HubRegistry } from './HubRegistry';
@@ -30,12 +30,14 @@ async function readInvocationFrame(req: IncomingMessage): Promise<Buffer> {
     if (error instanceof HttpError) throw error;
     throw new HttpError(
       400,
+      'InvalidJson',
       'The request body is not valid JSON; send {"target": "...", "arguments": [...]}.',
     );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(
       400,
+      'NotAnObject',
       'The request body must be a JSON object {"target": "...", "arguments": [...]}.',
     );
   let target: unknown;
@@ -45,8 +47,13 @@ async function readInvocationFrame(req: IncomingMessage): Promise<Buffer> {
     else if (name.toLowerCase() === 'arguments') args = value;
   }
   if (typeof target !== 'string' || target.length === 0)
-    throw new HttpError(400, 'The request body needs a non-empty string "target".');
-  if (!Array.isArray(args)) throw new HttpError(400, '"arguments" must be an array.');
+    throw new HttpError(
+      400,
+      'InvalidTarget',
+      'The request body needs a non-empty string "target".',
+    );
+  if (!Array.isArray(args))
+    throw new HttpError(400, 'InvalidArguments', '"arguments" must be an array.');
   return Buffer.from(formatRecord({ type: MessageType.Invocation, target, arguments: args }));
 }
 
@@ -86,6 +93,7 @@ export async function handleRest(
   if (!v1 && (apiVersion === null || !API_VERSIONS.includes(apiVersion)))
     throw new HttpError(
       400,
+      'UnsupportedApiVersion',
       `api-version ${JSON.stringify(apiVersion)} is not served; use one of ${API_VERSIONS.join(', ')} for /api/hubs paths, or /api/v1/hubs without it.`,
     );
   await authenticate(bearerToken(req), ctx.cs.accessKey, [
@@ -94,12 +102,14 @@ export async function handleRest(
   if (!HUB_NAME_PATTERN.test(hub))
     throw new HttpError(
       400,
+      'InvalidHubName',
       `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
     );
   const segments = rest.length > 0 && rest[rest.length - 1] === '' ? rest.slice(0, -1) : rest;
   const method = req.method ?? 'GET';
   const found = findOperation(version, method, segments);
-  if (found === undefined) throw new HttpError(404, `No REST operation ${method} ${url.pathname}.`);
+  if (found === undefined)
+    throw new HttpError(404, 'NotFound', `No REST operation ${method} ${url.pathname}.`);
   const { user = '', group = '', connection = '' } = found.params;
   if ('group' in found.params) checkGroupName(group);
   await found.operation.handle({

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
 import type { ClientConnection } from './ClientConnection';
 import type { ConnectionRegistry } from './ConnectionRegistry';
 import { ErrorCode, MAX_GROUP_NAME_CHARS } from './constants';
@@ -40,7 +40,9 @@ export interface RestOperation {
 }
 
 function notFound(code: string, what: string): HttpError {
-  return new HttpError(404, `${what} does not exist.`, { 'x-ms-error-code': code });
+  return new HttpError(404, 'NotFound', `${what} does not exist.`, {
+    headers: { 'x-ms-error-code': code },
+  });
 }
 
 /** Group names: 1 to 1,024 characters, not all white space (ParameterValidator.cs). */
@@ -48,6 +50,7 @@ export function checkGroupName(group: string): void {
   if (group.length < 1 || group.length > MAX_GROUP_NAME_CHARS || group.trim().length === 0)
     throw new HttpError(
       400,
+      'InvalidGroupName',
       `Invalid group name: it must be 1 to ${MAX_GROUP_NAME_CHARS} characters and not all white space.`,
     );
 }
@@ -72,7 +75,7 @@ function ttlOf(url: URL): number | undefined {
   const ttl = url.searchParams.get('ttl');
   if (ttl === null) return undefined;
   if (!/^\d+$/.test(ttl))
-    throw new HttpError(400, `ttl "${ttl}" must be a whole number of seconds.`);
+    throw new HttpError(400, 'InvalidTtl', `ttl "${ttl}" must be a whole number of seconds.`);
   return Number(ttl);
 }
 

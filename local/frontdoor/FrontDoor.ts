@@ -1,14 +1,16 @@
 import {
   Agent,
   createServer,
-  request,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { MAX_UPSTREAM_BODY_BYTES } from '../../lib/signalr/upstream';
 import { userNameProblem } from '../../lib/userName';
 import { applyCors } from '../http/cors';
-import { HttpError, sendJson } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
+import { sendJson } from '../http/respond';
+import { forward } from './forward';
 import { readBody } from '../http/readBody';
 import { parseRequestTarget } from '../http/requestTarget';
 import { serve } from '../http/serve';
@@ -49,10 +51,10 @@ export interface FrontDoorOptions {
 
 /** Largest body passed on to the functions (the app's own limit is 64 KB). */
 export const MAX_PROXIED_BODY_BYTES = 4 * 1024 * 1024;
+/** Largest body on an excluded path: what the SignalR webhook accepts. */
+export const MAX_EXCLUDED_BODY_BYTES = MAX_UPSTREAM_BODY_BYTES;
 const MAX_FORM_BYTES = 8 * 1024;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-/** Azure's front end closes a request the app has not answered in 230 s. */
-const UPSTREAM_TIMEOUT_MS = 230_000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export class FrontDoor {
@@ -129,6 +131,7 @@ export class FrontDoor {
     if (location === undefined)
       throw new HttpError(
         400,
+        'RedirectNotAllowed',
         `The redirect ${JSON.stringify(target)} is not allowed; use a path on this host or a URL under one of: ${this.options.allowedExternalRedirectUrls.join(', ')}.`,
       );
     return location;
@@ -143,7 +146,11 @@ export class FrontDoor {
     if (provider === 'done')
       return this.sendMessage(res, 'Signed in', 'You are signed in. You can close this tab.');
     if (!/^[a-z][a-z0-9_-]{0,31}$/i.test(provider))
-      throw new HttpError(404, `Unknown sign-in provider ${JSON.stringify(provider)}.`);
+      throw new HttpError(
+        404,
+        'UnknownProvider',
+        `Unknown sign-in provider ${JSON.stringify(provider)}.`,
+      );
     if (req.method === 'POST') {
       // Login CSRF: only the sign-in page itself may post the form.
       const from = requestOrigin(req);
@@ -153,6 +160,7 @@ export class FrontDoor {
       )
         throw new HttpError(
           403,
+          'CrossSiteSignIn',
           'Sign in from the sign-in page: a cross-site sign-in was refused.',
         );
     }
@@ -185,7 +193,11 @@ export class FrontDoor {
   private me(req: IncomingMessage, res: ServerResponse): void {
     const session = this.sessions.get(sessionIdOf(req));
     if (session === undefined)
-      throw new HttpError(401, 'Nobody is signed in: sign in at /.auth/login/<provider>.');
+      throw new HttpError(
+        401,
+        'NotSignedIn',
+        'Nobody is signed in: sign in at /.auth/login/<provider>.',
+      );
     sendJson(res, 200, [
       {
         provider_name: session.provider,
@@ -224,6 +236,7 @@ export class FrontDoor {
     if (session === undefined && !excluded)
       throw new HttpError(
         401,
+        'NotSignedIn',
         'Sign in first: this API needs a signed-in user (App Service Authentication).',
       );
     if (
@@ -239,54 +252,41 @@ export class FrontDoor {
       );
       throw new HttpError(
         403,
+        'CrossSiteRequest',
         'Cross-site request forgery detected: this request came from a site that is not allowed to post as the signed-in user.',
       );
     }
-    // The body is read here, bounded in size and time, so a slow client holds no upstream socket.
-    const body = await readBody(req, {
-      limit: MAX_PROXIED_BODY_BYTES,
-      timeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-    });
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers))
       if (value !== undefined && !IDENTITY_HEADER.test(name) && name !== 'transfer-encoding')
         headers[name] = value;
     if (session !== undefined) Object.assign(headers, principalHeaders(session));
-    if (body.length > 0 || headers['content-length'] !== undefined)
-      headers['content-length'] = String(body.length);
-    await new Promise<void>((resolve) => {
-      const upstream = request(
-        `${this.options.target}${req.url ?? '/'}`,
-        { method: req.method, headers, agent: this.agent, timeout: UPSTREAM_TIMEOUT_MS },
-        (proxied) => {
-          res.writeHead(proxied.statusCode ?? 502, proxied.headers);
-          proxied.pipe(res);
-          proxied.on('end', resolve);
-          proxied.on('error', () => resolve());
-        },
-      );
-      let clientGone = false;
-      // The client went away: stop the work it asked for.
-      res.on('close', () => {
-        if (!res.writableFinished) {
-          clientGone = true;
-          upstream.destroy();
-        }
-        resolve();
+    // An excluded path (the SignalR webhook) is called by anyone: its body streams through,
+    // bounded by what the webhook accepts, and a declared length over it is refused unread.
+    if (excluded) {
+      if (Number(req.headers['content-length'] ?? 0) > MAX_EXCLUDED_BODY_BYTES)
+        throw new HttpError(
+          413,
+          'BodyTooLarge',
+          `The request body is ${req.headers['content-length']} bytes; at most ${MAX_EXCLUDED_BODY_BYTES} are allowed.`,
+          { headers: { Connection: 'close' } },
+        );
+      if (headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+      return forward(req, res, {
+        ...this.forwarding(headers),
+        body: { streamLimit: MAX_EXCLUDED_BODY_BYTES },
       });
-      upstream.on('timeout', () => upstream.destroy(new Error('no answer within 230 s')));
-      upstream.on('error', (error) => {
-        // Our own destroy() above: nothing failed but the client's patience.
-        if (clientGone)
-          return this.options.log.debug(
-            'front door: the client left before the functions host answered.',
-          );
-        this.options.log.error(`front door: the functions host failed: ${error.message}`);
-        if (!res.headersSent) sendJson(res, 502, { error: 'The functions host is not reachable.' });
-        else res.destroy();
-        resolve();
-      });
-      upstream.end(body);
+    }
+    // Signed-in calls: the body is read first, bounded in size and time, so a slow client holds
+    // no upstream socket.
+    const body = await readBody(req, {
+      limit: MAX_PROXIED_BODY_BYTES,
+      timeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     });
+    return forward(req, res, { ...this.forwarding(headers), body });
+  }
+
+  private forwarding(headers: Record<string, string | string[]>) {
+    return { target: this.options.target, agent: this.agent, headers, log: this.options.log };
   }
 }

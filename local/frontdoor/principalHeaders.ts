@@ -1,16 +1,8 @@
+import { headerBytes } from '../../lib/headerText';
 import type { Session } from './SessionStore';
 
 /** Identity headers only the front door may set; any a client sends is removed. */
 export const IDENTITY_HEADER = /^x-ms-(client-principal|token-)/i;
-
-/**
- * An HTTP header carries bytes, and Node writes a string header as Latin-1. A name outside
- * Latin-1 (`王芳`, `Ольга`) is sent as its UTF-8 bytes, as a native front end writes it; the
- * functions host reads valid UTF-8 back (docs/security.md, "Names").
- */
-function utf8Bytes(value: string): string {
-  return Buffer.from(value, 'utf8').toString('latin1');
-}
 
 /**
  * The headers App Service Authentication injects for a signed-in user: `X-MS-CLIENT-PRINCIPAL`
@@ -31,8 +23,8 @@ export function principalHeaders(session: Session): Record<string, string> {
   };
   return {
     'x-ms-client-principal': Buffer.from(JSON.stringify(principal), 'utf8').toString('base64'),
-    'x-ms-client-principal-name': utf8Bytes(session.name),
-    'x-ms-client-principal-id': utf8Bytes(session.name),
+    'x-ms-client-principal-name': headerBytes(session.name),
+    'x-ms-client-principal-id': headerBytes(session.name),
     'x-ms-client-principal-idp': session.provider,
   };
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpError, sendError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
+import { sendError } from '../http/respond';
 import { parseRequestTarget } from '../http/requestTarget';
 import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';
@@ -8,13 +9,19 @@ import type { Logger } from '../log';
 import { buildBindingData } from './bindingExpressions';
 import type { AppSettings, Binding, Invocation } from './bindings/Binding';
 import { createBindings } from './bindings';
-import { loadFunctions, type BindingConfig, type LoadedFunction } from './functionJson';
+import {
+  loadFunctions,
+  workerProcess,
+  type BindingConfig,
+  type LoadedFunction,
+} from './functionJson';
 import { readFunctionRequest } from './HttpRequest';
 import { writeFunctionResponse, type FunctionResponse } from './HttpResponse';
 import { collectOutputs, createContext, runHandler } from './InvocationContext';
 import type { LocalFunctionsHost } from './LocalFunctionsHost';
 import { matchRoute } from './routes';
-import { SIGNALR_WEBHOOK_PATH, resolveSignalRCall } from './signalRWebhook';
+import { SIGNALR_WEBHOOK_PATH, type InvocationContext } from '../../lib/signalr/upstream';
+import { handleSignalRWebhook } from './signalRWebhook';
 
 /**
  * A classic (v3) model Functions host for the offline stack: runs the compiled functions from
@@ -32,6 +39,12 @@ export interface FunctionHostOptions {
   readonly settings: AppSettings;
   /** Where to listen, on loopback; 0 picks a free port. */
   readonly port?: number;
+  /**
+   * The `signalr_extension` system key that guards the SignalR webhook. In Azure the host makes
+   * it and keeps it in its secrets (`az functionapp keys list`); here it is made per host unless
+   * given, and the stack puts it in the emulator's upstream URL (docs/functions-host.md).
+   */
+  readonly signalRExtensionKey?: string;
 }
 
 /** How long close() waits for invocations under way (our choice: docs/functions-host.md). */
@@ -47,7 +60,9 @@ export class FunctionHost implements LocalFunctionsHost {
   private readonly functions: LoadedFunction[];
   private server?: Server;
   /** Invocations under way: close() lets them finish with the settings they started with. */
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+  /** The `signalr_extension` system key (see FunctionHostOptions). */
+  readonly signalRExtensionKey: string;
 
   constructor(private readonly options: FunctionHostOptions) {
     // Function code reads app settings from its environment, as in Azure: Core Tools starts the
@@ -55,9 +70,10 @@ export class FunctionHost implements LocalFunctionsHost {
     // The environment is given back as it was on close(), so nothing leaks into a later stack.
     for (const [name, value] of Object.entries(options.settings)) {
       if (value === undefined) continue;
-      this.previousEnv.set(name, process.env[name]);
-      process.env[name] = value;
+      this.previousEnv.set(name, workerProcess.env[name]);
+      workerProcess.env[name] = value;
     }
+    this.signalRExtensionKey = options.signalRExtensionKey ?? randomBytes(32).toString('base64url');
     this.bindings = createBindings();
     this.functions = loadFunctions(options.root, ['httpTrigger', 'signalRTrigger']);
     options.log.info(`Functions: ${this.functions.map((fn) => fn.name).join(', ')}`);
@@ -89,8 +105,8 @@ export class FunctionHost implements LocalFunctionsHost {
     clearTimeout(timer);
     for (const binding of this.bindings.values()) binding.close?.();
     for (const [name, value] of this.previousEnv)
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+      if (value === undefined) delete workerProcess.env[name];
+      else workerProcess.env[name] = value;
     this.previousEnv.clear();
     await closed;
   }
@@ -105,52 +121,65 @@ export class FunctionHost implements LocalFunctionsHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseRequestTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH && method === 'POST')
-      return this.handleSignalR(req, res);
+    if (url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH)
+      return handleSignalRWebhook(req, res, url, {
+        functions: this.functions,
+        settings: this.options.settings,
+        systemKey: this.signalRExtensionKey,
+        run: (fn, context) => this.runSignalR(fn, context, res),
+      });
     const matched = matchRoute(this.functions, url.pathname, method);
     if (matched === undefined) {
       res.writeHead(404).end();
       return;
     }
     const { fn, params } = matched;
-    await this.execute(
-      fn,
-      'This function was programmatically called via the host APIs.',
-      res,
-      async (invocationId) => {
-        const request = await readFunctionRequest(req, url, method, params);
-        const bindingData = buildBindingData({
-          rawBody: request.rawBody,
-          hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
-          query: url.searchParams,
-          params: request.params,
-          headers: request.headers,
-        });
-        await this.invoke(fn, invocationId, { request, bindingData }, res);
-      },
-    );
+    try {
+      await this.execute(
+        fn,
+        'This function was programmatically called via the host APIs.',
+        async (invocationId) => {
+          const request = await readFunctionRequest(req, url, method, params);
+          const bindingData = buildBindingData({
+            rawBody: request.rawBody,
+            hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
+            query: url.searchParams,
+            params: request.params,
+            headers: request.headers,
+          });
+          await this.invoke(fn, invocationId, { request, bindingData }, res);
+        },
+      );
+      if (!res.headersSent) res.writeHead(200, { 'Content-Length': 0 }).end();
+    } catch (error) {
+      // A refusal of the caller's (HttpError) is answered as JSON; any other failure is a 500
+      // with an empty body, as the Functions host answers.
+      if (error instanceof HttpError) return sendError(res, error, () => undefined);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
+    }
   }
 
-  /** An upstream call from the SignalR Service: run the signalRTrigger function it maps to. */
-  private async handleSignalR(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { fn, context } = await resolveSignalRCall(req, this.functions, this.options.settings);
+  /**
+   * A signalRTrigger function for one upstream call; resolves with what it returned when it
+   * returns to no `$return` binding (a hub method's result), rejects when it failed.
+   */
+  private async runSignalR(
+    fn: LoadedFunction,
+    context: InvocationContext,
+    res: ServerResponse,
+  ): Promise<unknown> {
     const bindingData = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-    await this.execute(fn, '(null)', res, (invocationId) =>
+    return this.execute(fn, '(null)', (invocationId) =>
       this.invoke(fn, invocationId, { trigger: context, bindingData }, res),
     );
   }
 
-  /**
-   * One invocation, logged as Core Tools logs it (`Executing` / `Executed ... Duration`). A
-   * refusal of the caller's (HttpError) is answered as JSON; any other failure is a 500 with an
-   * empty body, as the Functions host answers; a run that wrote no answer gets an empty 200.
-   */
-  private async execute(
+  /** One invocation, logged as Core Tools logs it (`Executing` / `Executed ... Duration`). */
+  private async execute<T>(
     fn: LoadedFunction,
     reason: string,
-    res: ServerResponse,
-    run: (invocationId: string) => Promise<void>,
-  ): Promise<void> {
+    run: (invocationId: string) => Promise<T>,
+  ): Promise<T> {
     const invocationId = randomUUID();
     const started = performance.now();
     const log = this.options.log;
@@ -159,17 +188,16 @@ export class FunctionHost implements LocalFunctionsHost {
     const running = (async () => run(invocationId))();
     this.running.add(running);
     try {
-      await running;
+      const result = await running;
       log.info(
         `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
       );
-      if (!res.headersSent) res.writeHead(200, { 'Content-Length': 0 }).end();
+      return result;
     } catch (error) {
       log.error(
         `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms): ${(error as Error).message}`,
       );
-      if (error instanceof HttpError) return sendError(res, error, () => undefined);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
+      throw error;
     } finally {
       this.running.delete(running);
     }
@@ -180,7 +208,7 @@ export class FunctionHost implements LocalFunctionsHost {
     invocationId: string,
     source: Pick<Invocation, 'request' | 'trigger' | 'bindingData'>,
     res: ServerResponse,
-  ): Promise<void> {
+  ): Promise<unknown> {
     // The context exists only once the inputs are read; the http binding reads its `res` later.
     const created: { context?: ReturnType<typeof createContext> } = {};
     const invocation: Invocation = {
@@ -210,5 +238,6 @@ export class FunctionHost implements LocalFunctionsHost {
     // An HTTP-triggered function without an http output binding still answers: context.res.
     if (!res.headersSent && fn.trigger.type === 'httpTrigger')
       writeFunctionResponse(res, context.res as FunctionResponse | undefined);
+    return fn.bindings.some((binding) => binding.name === '$return') ? undefined : returned;
   }
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { HttpError } from '../../lib/HttpError';
+import { decodeHeaderValue } from '../../lib/headerText';
 import { readBody } from '../http/readBody';
 
 /** Azure Functions' default request body limit, 100 MB (docs/functions-host.md). */
@@ -30,15 +32,25 @@ export interface HttpRequestUser {
 }
 
 /**
- * Node reads header bytes as Latin-1. App Service passes a principal name outside Latin-1 as its
- * UTF-8 bytes (docs/security.md, "Names"), so a value whose bytes are valid UTF-8 is read as
- * UTF-8; any other value stays as it arrived.
+ * The request's headers as the host reads them: names lower-cased, repeated values joined, and
+ * every value decoded as Kestrel decodes it: ASCII, else strict UTF-8. A value whose bytes are
+ * not UTF-8 is refused with 400 before anything runs: reading it any other way (Latin-1) would
+ * let two different names arrive as one (docs/security.md, "Names").
  */
-function decodeHeaderValue(value: string): string {
-  // eslint-disable-next-line no-control-regex -- ASCII is what it finds
-  if (/^[\u0000-\u007f]*$/.test(value)) return value;
-  const utf8 = Buffer.from(value, 'latin1').toString('utf8');
-  return utf8.includes('\uFFFD') ? value : utf8;
+export function readHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const decoded = decodeHeaderValue(Array.isArray(value) ? value.join(', ') : value);
+    if (decoded === undefined)
+      throw new HttpError(
+        400,
+        'InvalidHeaderEncoding',
+        `The ${name} header is not valid UTF-8; send header values as UTF-8.`,
+      );
+    headers[name.toLowerCase()] = decoded;
+  }
+  return headers;
 }
 
 /**
@@ -108,13 +120,8 @@ export async function readFunctionRequest(
   method: string,
   params: Readonly<Record<string, string>>,
 ): Promise<FunctionRequest> {
+  const headers = readHeaders(req);
   const raw = await readBody(req, { limit: MAX_REQUEST_BODY_BYTES });
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers))
-    if (value !== undefined)
-      headers[name.toLowerCase()] = decodeHeaderValue(
-        Array.isArray(value) ? value.join(', ') : value,
-      );
   const contentType = headers['content-type']?.toLowerCase();
   const binary = contentType === 'application/octet-stream' || contentType?.startsWith('multipart');
   const text = raw.length === 0 ? undefined : binary ? undefined : decodeBody(raw);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import Module from 'node:module';
 import { join, resolve } from 'node:path';
 import { compileRoute, type Route } from './routes';
 
@@ -40,10 +41,35 @@ export function readRoutePrefix(root: string): string {
   return hostJson.extensions?.http?.routePrefix ?? 'api';
 }
 
+/**
+ * Loads a script afresh, as a new worker process would: module state (a function's services,
+ * made from the app settings on first use) belongs to this host, not to one started before it
+ * in the same process. What the script itself requires comes from Node's cache as usual.
+ */
+function loadScript(script: string): unknown {
+  const module = new Module(script);
+  (module as unknown as { load(file: string): void }).load(script);
+  return module.exports;
+}
+
+/**
+ * The `process` the loaded scripts run with: where the host puts the app settings, since
+ * function code reads them from its environment. Under plain Node it is this process; under a
+ * test runner that gives tests a copy of `process.env` (jest), it is Node's own, which the
+ * scripts loaded above see.
+ */
+export const workerProcess: NodeJS.Process = (() => {
+  const probe = new Module(__filename);
+  (probe as unknown as { _compile(code: string, file: string): void })._compile(
+    'module.exports = process;',
+    __filename,
+  );
+  return probe.exports as NodeJS.Process;
+})();
+
 function loadHandler(root: string, name: string, config: FunctionJson): FunctionHandler {
   const script = resolve(root, name, config.scriptFile ?? 'index.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Core Tools loads scripts so
-  const loaded = require(script) as Record<string, unknown> & { default?: unknown };
+  const loaded = loadScript(script) as Record<string, unknown> & { default?: unknown };
   const handler =
     config.entryPoint !== undefined
       ? loaded[config.entryPoint]

@@ -1,118 +1,178 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/HttpError';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../../lib/HttpError';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { Setting } from '../../lib/settings';
+import {
+  MAX_UPSTREAM_BODY_BYTES,
+  UpstreamCategory,
+  UpstreamEvent,
+  UpstreamHeader,
+  parseClaims,
+  parseClientQuery,
+  signatureMatches,
+  type InvocationContext,
+} from '../../lib/signalr/upstream';
 import { readBody } from '../http/readBody';
-import { parseConnectionString } from '../signalr/ConnectionString';
-import { CONNECTION_STRING_SETTING } from '../signalr/constants';
+import { sendJson } from '../http/respond';
 import type { AppSettings } from './bindings/Binding';
 import type { LoadedFunction } from './functionJson';
+import { readHeaders } from './HttpRequest';
 import { requireSetting } from './localSettings';
 
 /**
- * `POST /runtime/webhooks/signalr`: the SignalR Service's upstream calls, dispatched to the
- * `signalRTrigger` function for (hub, category, event) as the Functions extension does
- * (Azure/azure-sdk-for-net, .../SignalRService/src/TriggerBindings/SignalRTriggerDispatcher.cs,
- * Resolver/SignalRRequestResolver.cs): 415 for a content type other than JSON or MessagePack,
- * 400 without hub, category or event (or connection id), 404 when no function maps them, 401
- * when no access key signs the connection id. docs/functions-host.md, "SignalR trigger".
+ * `/runtime/webhooks/signalr`: the SignalR Service's upstream calls, answered as the Functions
+ * host and the SignalR extension answer them (docs/functions-host.md, "SignalR trigger"):
+ * - the `signalr_extension` system key, in `x-functions-key` or else `code`, or 401
+ *   (azure-functions-host, HostController.ExtensionWebHookHandler under SystemKeyAuthLevel;
+ *   AuthenticationLevelHandler.cs);
+ * - then the extension (Azure/azure-sdk-for-net, Microsoft.Azure.WebJobs.Extensions.SignalRService,
+ *   TriggerBindings/SignalRTriggerDispatcher.cs and Executor/*.cs): 415 unless the media type is
+ *   exactly application/json or application/x-msgpack; 500 when X-ASRS-Hub, -Category or -Event
+ *   is missing (GetValues throws), 400 when one is empty; 404 when no function maps them; 500
+ *   for a missing or empty connection id or a body that does not parse; 401 when no access key
+ *   signs the connection id; a failing connected function 403; a failing disconnected function
+ *   200; an invocation 200 with the completion message's bytes when the client waits for one.
  */
-export const SIGNALR_WEBHOOK_PATH = '/runtime/webhooks/signalr';
-const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
+const RECORD_SEPARATOR = '\u001e';
+const MEDIA_TYPES = ['application/json', 'application/x-msgpack'];
 
-/** What the function receives: the extension's InvocationContext, property names as it sends them. */
-export interface SignalRInvocationContext {
-  readonly ConnectionId: string;
-  readonly UserId?: string;
-  readonly Hub: string;
-  readonly Category: string;
-  readonly Event: string;
-  readonly Query: Readonly<Record<string, string>>;
-  readonly Claims: Readonly<Record<string, string>>;
-  readonly Headers: Readonly<Record<string, string>>;
-  readonly Error?: string;
-  readonly Arguments?: readonly unknown[];
+export interface SignalRWebhookOptions {
+  readonly functions: readonly LoadedFunction[];
+  readonly settings: AppSettings;
+  /** The host's `signalr_extension` system key. */
+  readonly systemKey: string;
+  /** Runs the function with the invocation context; resolves with its result, rejects on failure. */
+  readonly run: (fn: LoadedFunction, context: InvocationContext) => Promise<unknown>;
 }
 
-function header(req: IncomingMessage, name: string): string {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
+/** An answer with no body, as the extension gives (only a reason phrase). */
+function status(code: number, reason: string): HttpError {
+  return new HttpError(code, 'UpstreamRefused', reason);
 }
 
-function signatureValid(req: IncomingMessage, accessKey: string, connectionId: string): boolean {
-  const expected = Buffer.from(
-    `sha256=${createHmac('sha256', accessKey).update(connectionId).digest('hex')}`.toLowerCase(),
-  );
-  return header(req, 'x-asrs-signature')
-    .split(',')
-    .map((part) => Buffer.from(part.trim().toLowerCase()))
-    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
+function keyMatches(given: string | undefined, key: string): boolean {
+  if (given === undefined || given.length === 0) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(key);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function pairs(text: string, separator: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const part of text.split(separator)) {
-    const at = part.indexOf(separator === '&' ? '=' : ':');
-    if (at > 0)
-      result[decodeURIComponent(part.slice(0, at).trim())] = decodeURIComponent(
-        part.slice(at + 1).trim(),
-      );
+/** A body's property by name, without regard to case, as Newtonsoft binds them. */
+type Fields = (name: string) => unknown;
+
+/** The serverless protocol body (JsonServerlessProtocol.cs): an object whose `type` is `type`. */
+function parseBody(bytes: Buffer, mediaType: string, type: number): Fields {
+  if (mediaType !== 'application/json')
+    throw status(500, 'MessagePack upstream bodies are not implemented by the local host.');
+  let body: unknown;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw status(500, 'Parsing message failed');
   }
-  return result;
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const read = (name: string) =>
+    Object.entries(fields).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+  if (read('type') !== type) throw status(500, 'Parsing message failed');
+  return read;
 }
 
-/** Validates and parses one upstream call; returns the function to run and what it receives. */
-export async function resolveSignalRCall(
+/** One upstream call: answered here, from the key check to the function's outcome. */
+export async function handleSignalRWebhook(
   req: IncomingMessage,
-  functions: readonly LoadedFunction[],
-  settings: AppSettings,
-): Promise<{ fn: LoadedFunction; context: SignalRInvocationContext }> {
-  const mediaType = header(req, 'content-type').split(';')[0].trim();
-  if (mediaType !== 'application/json' && mediaType !== 'application/x-msgpack')
-    throw new HttpError(415, 'Upstream calls are application/json or application/x-msgpack.');
-  const hub = header(req, 'x-asrs-hub');
-  const category = header(req, 'x-asrs-category');
-  const event = header(req, 'x-asrs-event');
-  const connectionId = header(req, 'x-asrs-connection-id');
-  if (!hub || !category || !event || !connectionId)
+  res: ServerResponse,
+  url: URL,
+  options: SignalRWebhookOptions,
+): Promise<void> {
+  const headers = readHeaders(req);
+  // The key: the header wins over the query, as in AuthenticationLevelHandler.
+  const key = headers['x-functions-key'] ?? url.searchParams.get('code') ?? undefined;
+  if (!keyMatches(key, options.systemKey))
     throw new HttpError(
-      400,
-      'An upstream call needs X-ASRS-Hub, X-ASRS-Category, X-ASRS-Event and X-ASRS-Connection-Id.',
+      401,
+      'Unauthorized',
+      'The SignalR webhook needs the signalr_extension system key (code= or x-functions-key).',
     );
+  const mediaType = (headers['content-type'] ?? '').split(';')[0].trim();
+  if (!MEDIA_TYPES.includes(mediaType))
+    throw status(415, 'Upstream calls are application/json or application/x-msgpack.');
+  const hub = headers[UpstreamHeader.Hub];
+  const category = headers[UpstreamHeader.Category];
+  const event = headers[UpstreamHeader.Event];
+  if (hub === undefined || category === undefined || event === undefined)
+    throw status(500, 'The given header was not found.');
+  if (hub === '' || category === '' || event === '') throw status(400, 'Bad Request');
   const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
-  const fn = functions.find(
+  const fn = options.functions.find(
     (candidate) =>
       candidate.trigger.type === 'signalRTrigger' &&
       same(candidate.trigger.hubName, hub) &&
       same(candidate.trigger.category, category) &&
       same(candidate.trigger.event, event),
   );
-  if (fn === undefined)
-    throw new HttpError(404, `No function handles ${hub}/${category}/${event}.`);
-  const setting = String(fn.trigger.connectionStringSetting ?? CONNECTION_STRING_SETTING);
-  const { accessKey } = parseConnectionString(requireSetting(settings, setting));
-  if (!signatureValid(req, accessKey, connectionId))
-    throw new HttpError(401, 'The X-ASRS-Signature does not match any access key.');
-  const body = JSON.parse(
-    (await readBody(req, { limit: MAX_UPSTREAM_BODY_BYTES })).toString('utf8') || '{}',
-  ) as Record<string, unknown>;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const error = body.Error ?? body.error;
-  const args = body.arguments;
-  return {
-    fn,
-    context: {
-      ConnectionId: connectionId,
-      ...(header(req, 'x-asrs-user-id') && { UserId: header(req, 'x-asrs-user-id') }),
-      Hub: hub,
-      Category: category,
-      Event: event,
-      Query: pairs(header(req, 'x-asrs-client-query'), '&'),
-      Claims: pairs(header(req, 'x-asrs-user-claims'), ','),
-      Headers: headers,
-      ...(typeof error === 'string' && { Error: error }),
-      ...(Array.isArray(args) && { Arguments: args }),
-    },
+  if (fn === undefined) throw status(404, `No function handles ${hub}/${category}/${event}.`);
+  const connectionId = headers[UpstreamHeader.ConnectionId];
+  if (connectionId === undefined) throw status(500, 'The given header was not found.');
+  if (connectionId === '') throw status(500, 'Exception of type SignalRTriggerException.');
+  const bytes = await readBody(req, { limit: MAX_UPSTREAM_BODY_BYTES });
+  const isMessages = same(category, UpstreamCategory.Messages);
+  const isDisconnected = !isMessages && same(event, UpstreamEvent.Disconnected);
+  // Disconnected and invocations parse the body before the signature is checked (Executor/*.cs).
+  const body = isMessages
+    ? parseBody(bytes, mediaType, 1)
+    : isDisconnected
+      ? parseBody(bytes, mediaType, 11)
+      : undefined;
+  if (isMessages && !same(body!('target'), event))
+    throw status(500, 'Exception of type SignalRTriggerException.');
+  const setting = String(fn.trigger.connectionStringSetting ?? Setting.SignalR);
+  const { accessKey } = parseConnectionString(requireSetting(options.settings, setting));
+  if (!signatureMatches(headers[UpstreamHeader.Signature] ?? '', accessKey, connectionId))
+    throw status(401, 'Unauthorized');
+  const args = body?.('arguments');
+  const error = body?.('error');
+  const context: InvocationContext = {
+    Arguments: isMessages && Array.isArray(args) ? args : null,
+    Error: isDisconnected && typeof error === 'string' ? error : null,
+    Category: category,
+    Event: event,
+    Hub: hub,
+    ConnectionId: connectionId,
+    UserId: headers[UpstreamHeader.UserId] ?? null,
+    Headers: Object.fromEntries(
+      Object.entries(headers).filter(
+        ([name]) => name !== 'content-type' && name !== 'content-length',
+      ),
+    ),
+    Query: parseClientQuery(headers[UpstreamHeader.ClientQuery] ?? ''),
+    Claims: parseClaims(headers[UpstreamHeader.UserClaims] ?? ''),
   };
+  let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, result: await options.run(fn, context) };
+  } catch (failure) {
+    outcome = { ok: false, error: failure };
+  }
+  const invocationId = body?.('invocationId');
+  if (isMessages && typeof invocationId === 'string' && invocationId.length > 0) {
+    const completion = outcome.ok
+      ? { type: 3, invocationId, result: outcome.result ?? null }
+      : {
+          type: 3,
+          invocationId,
+          error: (outcome.error as Error)?.message || 'Method execution failed.',
+        };
+    const payload = JSON.stringify(completion) + RECORD_SEPARATOR;
+    res
+      .writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(payload)),
+      })
+      .end(payload);
+    return;
+  }
+  if (!outcome.ok && !isMessages && !isDisconnected)
+    return sendJson(res, 403, { error: 'The connected function failed.', code: 'Forbidden' });
+  res.writeHead(200, { 'Content-Length': 0 }).end();
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './HttpError';
+import { HttpError } from '../../lib/HttpError';
 
 export interface ReadBodyOptions {
   /** Largest body accepted, in bytes: 413 as soon as it is passed, before reading the rest. */
@@ -22,8 +22,9 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     return Promise.reject(
       new HttpError(
         413,
+        'BodyTooLarge',
         `The request body is ${declared} bytes; at most ${limit} are allowed.`,
-        CLOSE,
+        { headers: CLOSE },
       ),
     );
   return new Promise((resolve, reject) => {
@@ -44,7 +45,11 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit)
-        finish(new HttpError(413, `The request body is over ${limit} bytes.`, CLOSE));
+        finish(
+          new HttpError(413, 'BodyTooLarge', `The request body is over ${limit} bytes.`, {
+            headers: CLOSE,
+          }),
+        );
       else chunks.push(chunk);
     };
     const onEnd = (): void => finish();
@@ -58,8 +63,9 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
           finish(
             new HttpError(
               408,
+              'BodyTimeout',
               `The request body did not arrive within ${timeoutMs / 1000} s; send it at once.`,
-              CLOSE,
+              { headers: CLOSE },
             ),
           ),
         timeoutMs,

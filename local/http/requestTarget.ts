@@ -1,4 +1,4 @@
-import { HttpError } from './HttpError';
+import { HttpError } from '../../lib/HttpError';
 
 const BASE = 'http://localhost';
 
@@ -12,12 +12,13 @@ export function parseRequestTarget(target: string | undefined): URL {
   if (target === undefined || !target.startsWith('/'))
     throw new HttpError(
       400,
+      'InvalidRequestTarget',
       `The request target ${JSON.stringify(target ?? '')} is not a path; send a path that starts with "/".`,
     );
   try {
     return new URL(`${BASE}${target}`);
   } catch {
-    throw new HttpError(400, 'The request target is not a valid URL path.');
+    throw new HttpError(400, 'InvalidRequestTarget', 'The request target is not a valid URL path.');
   }
 }
 
@@ -28,6 +29,7 @@ export function decodeSegment(segment: string): string {
   } catch {
     throw new HttpError(
       400,
+      'InvalidPercentEncoding',
       `The path segment ${JSON.stringify(segment)} has invalid percent-encoding.`,
     );
   }

@@ -1,6 +1,3 @@
-/** The app setting the SignalR bindings read by default (`connectionStringSetting`). */
-export const CONNECTION_STRING_SETTING = 'AzureSignalRConnectionString';
-
 /**
  * The local emulator's well-known development connection string: not a secret (the official
  * Azure SignalR emulator publishes the same key).

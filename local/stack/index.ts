@@ -6,14 +6,12 @@ import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
 import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
-import { CONNECTION_STRING_SETTING } from '../signalr/constants';
-import { SIGNALR_WEBHOOK_PATH } from '../host/signalRWebhook';
+import { Setting } from '../../lib/settings';
+import { SIGNALR_WEBHOOK_PATH } from '../../lib/signalr/upstream';
 import { AzuriteProcess } from '../storage/AzuriteProcess';
 
-/** The app setting of the Function App's storage account (history and presence live there). */
-const STORAGE_SETTING = 'AzureWebJobsStorage';
 const DEFAULT_STORAGE_PORT = 10002;
-import { createLogger, type LogLevel } from '../log';
+import { createLogger, type LogLevel, type Logger } from '../log';
 import { StaticServer } from '../static/StaticServer';
 
 /** The whole offline stack of DESIGN.md in one process: what `npm start` and the tests run. */
@@ -46,6 +44,11 @@ export interface StackOptions {
    * its fan-out scenarios, which measure the message path, and measures presence on its own.
    */
   readonly upstream?: boolean;
+  /**
+   * App settings that win over local.settings.json and the environment, as an app setting in
+   * the portal would (tests that flood set `ChatSendsPerMinute` to 0, say).
+   */
+  readonly settings?: Readonly<Record<string, string>>;
   /** Front door limits, for tests that must not wait out the defaults. */
   readonly frontDoor?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessions'>;
 }
@@ -57,7 +60,14 @@ export interface Stack {
   /** Stops and starts Azurite, for outage tests (same port, same data). */
   stopStorage(): Promise<void>;
   startStorage(): Promise<void>;
+  /** Azurite's process id while it runs (it is a process of its own, as in Azure a service). */
+  readonly storagePid: number | undefined;
+  /** Freezes and thaws Azurite (SIGSTOP, SIGCONT): storage that hangs, for fault tests. */
+  pauseStorage(): void;
+  resumeStorage(): void;
   readonly urls: { readonly page: string; readonly api: string; readonly signalr: string };
+  /** The host's `signalr_extension` system key (the SignalR webhook's `code`), if it checks one. */
+  readonly signalRExtensionKey?: string;
   readonly connectionString: string;
   stopSignalR(): Promise<void>;
   startSignalR(): Promise<void>;
@@ -71,6 +81,24 @@ function findProjectRoot(from: string): string {
     if (dirname(dir) === dir)
       throw new Error(`No host.json found above ${from}; pass projectRoot.`);
   }
+}
+
+/** How long one stand-in may take to stop before the stack goes on without it. */
+const STOP_DEADLINE_MS = 15_000;
+
+async function withinDeadline(stopping: Promise<void> | undefined, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stopping?.catch((error: unknown) => log.error(`stopping: ${(error as Error).message}`)),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.error(`a stand-in did not stop within ${STOP_DEADLINE_MS / 1000} s; going on.`);
+        resolve();
+      }, STOP_DEADLINE_MS);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** A port already taken gets a message naming it. */
@@ -89,14 +117,14 @@ async function bind<T>(what: string, port: number, start: () => Promise<T>): Pro
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = options.projectRoot ?? findProjectRoot(__dirname);
   const settings = readLocalSettings(root);
-  const values = appSettings(settings.values);
+  const values = { ...appSettings(settings.values), ...options.settings };
   const log = createLogger('host', options.logLevel);
   const ports = {
     signalr: options.ports?.signalr ?? 8888,
     frontDoor: options.ports?.frontDoor ?? settings.port,
     content: options.ports?.content ?? 5500,
   };
-  const baseConnectionString = values[CONNECTION_STRING_SETTING] ?? '';
+  const baseConnectionString = values[Setting.SignalR] ?? '';
 
   let emulator: SignalREmulator | undefined = await bind(
     'SignalR Service emulator',
@@ -114,13 +142,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const close = async () => {
     // Closing clients must not call an app that is shutting down.
     emulator?.setUpstream(undefined);
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await emulator?.close();
+    // Each stand-in gets a bounded time to stop; stopping the stack always finishes.
+    for (const cleanup of cleanups.splice(0).reverse()) await withinDeadline(cleanup(), log);
+    await withinDeadline(emulator?.close(), log);
     emulator = undefined;
   };
   try {
     // Storage: Azurite stands in for the storage account when the setting asks for it.
-    let storageConnectionString = values[STORAGE_SETTING] ?? '';
+    let storageConnectionString = values[Setting.Storage] ?? '';
     let azurite: AzuriteProcess | undefined;
     if (/^UseDevelopmentStorage=true$/i.test(storageConnectionString.trim())) {
       const storagePort = options.ports?.storage ?? DEFAULT_STORAGE_PORT;
@@ -140,8 +169,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // The functions must reach the emulator and Azurite where they really listen.
     const functionSettings = {
       ...values,
-      [CONNECTION_STRING_SETTING]: connectionString,
-      [STORAGE_SETTING]: storageConnectionString,
+      [Setting.SignalR]: connectionString,
+      [Setting.Storage]: storageConnectionString,
     };
     const host: LocalFunctionsHost =
       options.functionsHost === 'func'
@@ -170,7 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const upstreamUrlTemplate =
       options.upstream === false
         ? undefined
-        : `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}`;
+        : `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}${host.signalRExtensionKey === undefined ? '' : `?code=${encodeURIComponent(host.signalRExtensionKey)}`}`;
     emulator?.setUpstream(upstreamUrlTemplate);
     pages.configure({
       frontDoorPort,
@@ -181,6 +210,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       frontDoor,
       storageConnectionString,
       stopStorage: async () => azurite?.close(),
+      get storagePid() {
+        return azurite?.pid;
+      },
+      pauseStorage: () => azurite?.pause(),
+      resumeStorage: () => azurite?.resume(),
       startStorage: async () => {
         await azurite?.start();
       },
@@ -190,6 +224,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         signalr: `http://localhost:${signalrPort}`,
       },
       connectionString,
+      signalRExtensionKey: host.signalRExtensionKey,
       stopSignalR: async () => {
         await emulator?.close();
         emulator = undefined;

@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { HttpError } from '../http/HttpError';
+import { HttpError } from '../../lib/HttpError';
 import { decodeSegment, parseRequestTarget } from '../http/requestTarget';
 import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';
@@ -72,8 +72,10 @@ export class StaticServer {
 
   private serveFile(root: string, req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      throw new HttpError(405, 'The page server answers GET and HEAD only.', {
-        Allow: 'GET, HEAD',
+      throw new HttpError(405, 'MethodNotAllowed', 'The page server answers GET and HEAD only.', {
+        headers: {
+          Allow: 'GET, HEAD',
+        },
       });
     const url = parseRequestTarget(req.url);
     // The API is on the host name the page was loaded from (cookies are per site).
@@ -91,13 +93,14 @@ export class StaticServer {
     }
     const path = url.pathname.split('/').map(decodeSegment).join('/');
     let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) throw new HttpError(404, 'Not found.');
+    if (file !== root && !file.startsWith(root + sep))
+      throw new HttpError(404, 'NotFound', 'Not found.');
     let size: number;
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       size = statSync(file).size;
     } catch {
-      throw new HttpError(404, `Nothing at ${url.pathname}.`);
+      throw new HttpError(404, 'NotFound', `Nothing at ${url.pathname}.`);
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     const headers = {

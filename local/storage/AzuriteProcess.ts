@@ -15,6 +15,8 @@ export interface AzuriteOptions {
   /** Folder for the data (kept across restarts); undefined keeps everything in memory. */
   readonly location?: string;
   readonly log: Logger;
+  /** Called when Azurite ends without being asked (killed, crashed). */
+  readonly onUnexpectedExit?: (reason: string) => void;
 }
 
 /** Azurite's well-known development account (docs/storage.md); not a secret. */
@@ -23,6 +25,8 @@ const DEV_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const READY = /successfully (started|listening) on/i;
 const START_TIMEOUT_MS = 20_000;
+/** Azurite gets this long to save and exit before it is killed. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The connection string for a Table service at `port`: UseDevelopmentStorage=true at 10002. */
 export function developmentStorageConnectionString(port: number): string {
@@ -84,8 +88,33 @@ export class AzuriteProcess {
     }
     child.stdout?.resume();
     child.stderr?.resume();
+    // Reported at once: until it is started again, history and presence answer 503.
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      const reason = signal !== null ? `signal ${signal}` : `exit code ${code}`;
+      this.options.log.error(
+        `Azurite (Table Storage) ended unexpectedly (${reason}); history and presence are unavailable until the stack is restarted.`,
+      );
+      this.options.onUnexpectedExit?.(reason);
+    });
     this.options.log.info(`Azurite Table service on http://127.0.0.1:${this.port}`);
     return this.port;
+  }
+
+  /** The process id while Azurite runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Freezes Azurite (SIGSTOP), as a hung storage account would be, for fault tests. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Thaws it again (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   private waitUntilReady(child: ChildProcess): Promise<void> {
@@ -122,14 +151,20 @@ export class AzuriteProcess {
     });
   }
 
-  /** Stops Azurite, letting it save its data; safe to call twice. */
+  /**
+   * Stops Azurite, letting it save its data; safe to call twice, and finishes whatever state the
+   * process is in (already ended by a signal, frozen, or not answering SIGINT).
+   */
   async close(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
+    // A process ended by a signal has a signalCode and no exitCode: it has ended all the same.
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
       child.once('exit', () => (clearTimeout(timer), resolve()));
+      // A frozen process must run again to act on a signal.
+      child.kill('SIGCONT');
       // SIGINT is the signal Azurite closes on, saving its data (it ignores SIGTERM's meaning).
       child.kill('SIGINT');
     });

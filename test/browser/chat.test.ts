@@ -129,4 +129,23 @@ describe('chat page in a browser', () => {
       ),
     ).resolves.toBe(401);
   });
+
+  it('says so when one sends faster than the send limit, and keeps the draft', async () => {
+    const flooder = await signIn('flooder');
+    for (let i = 0; i < 11; i++) {
+      await send(flooder, `quick ${i}`);
+      await flooder
+        .locator('.message', { hasText: `quick ${i}` })
+        .or(flooder.getByRole('alert'))
+        .first()
+        .waitFor();
+      if (await flooder.getByRole('alert').count()) break;
+    }
+    await expect(flooder.getByRole('alert').textContent()).resolves.toMatch(
+      /^You are sending faster than 60 messages a minute \(10 at once\); this one was not sent\. Send it again in \d+ s\.$/,
+    );
+    await expect(flooder.getByLabel('Message', { exact: true }).inputValue()).resolves.toMatch(
+      /^quick \d+$/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createServerToken } from '../../local/signalr/accessTokens';
-import { parseConnectionString } from '../../local/signalr/ConnectionString';
+import { createServerToken } from '../../lib/signalr/tokens';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
 import type { Stack } from '../../local/stack';
 import { postMessage, signIn } from '../reliability/support';
 import { startTestStack } from '../support/testStack';
@@ -16,7 +16,9 @@ describe('the page with history', () => {
   let alice: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Measures delivery, not the per-user send limit (its own tests: test/functions/SendMessage,
+    // test/reliability/floods): a few users send far faster than people do.
+    stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
     browser = await launchChromium();
     alice = await signIn(stack.urls.api, 'alice');
     for (let i = 0; i < 60; i++)
@@ -53,7 +55,7 @@ describe('the page with history', () => {
     await page.route('**/api/negotiate**', (route) => route.abort());
     const cs = parseConnectionString(stack.connectionString);
     const close = `${stack.urls.signalr}/api/hubs/chat/users/erin/:closeConnections?api-version=2022-06-01`;
-    const token = await createServerToken(cs, close.replace(/:\d+/, ''));
+    const token = createServerToken(cs, close.replace(/:\d+/, ''));
     expect(
       (await fetch(close, { method: 'POST', headers: { Authorization: `Bearer ${token}` } }))
         .status,

@@ -37,4 +37,26 @@ describe('who is online, on the page', () => {
       .waitFor({ state: 'detached', timeout: 30_000 });
     expect(await online.getByRole('button').allTextContents()).toEqual(['alice']);
   });
+
+  it('lists a user whose page connected while storage was down, once storage is back (the page asks again)', async () => {
+    const carol = await signInOnPage(browser, stack.urls.page, 'carol');
+    contexts.push(carol.context);
+    const online = carol.page.getByRole('navigation', { name: 'Online' });
+    await online.getByRole('button', { name: 'carol' }).waitFor();
+    await stack.stopStorage();
+    let dora;
+    try {
+      dora = await signInOnPage(browser, stack.urls.page, 'dora');
+      contexts.push(dora.context);
+    } finally {
+      await stack.startStorage();
+    }
+    // Nobody heard dora arrive; her page asks again when the server said to (Retry-After 5 s)
+    // and the server records her connection once the service confirms it.
+    await online.getByRole('button', { name: 'dora' }).waitFor({ timeout: 20_000 });
+    await dora.page
+      .getByRole('navigation', { name: 'Online' })
+      .getByRole('button', { name: 'dora' })
+      .waitFor({ timeout: 20_000 });
+  });
 });

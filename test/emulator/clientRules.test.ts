@@ -5,8 +5,8 @@ import {
   LogLevel,
   type HubConnection,
 } from '@microsoft/signalr';
-import { parseConnectionString } from '../../local/signalr/ConnectionString';
-import { createClientToken } from '../../local/signalr/accessTokens';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { createClientToken } from '../../lib/signalr/tokens';
 import { HubMethod } from '../../lib/hub';
 import { EmulatorFixture, Inbox } from './support';
 
@@ -25,7 +25,7 @@ describe('emulator client endpoint', () => {
     fetch(`${base()}/client/negotiate?${query}`, {
       method: 'POST',
       headers: {
-        Authorization: `Bearer ${auth ?? (await token())}`,
+        Authorization: `Bearer ${auth ?? token()}`,
         Origin: 'http://127.0.0.1:5500',
       },
     });
@@ -85,7 +85,7 @@ describe('emulator client endpoint', () => {
     ['no hub parameter', 'negotiateVersion=1', undefined, 400],
     ['an invalid hub name', 'hub=1chat', undefined, 400],
   ])('refuses negotiate with %s', async (_label, query, tokenHub, status) => {
-    const auth = tokenHub === '' ? '' : tokenHub === undefined ? undefined : await token(tokenHub);
+    const auth = tokenHub === '' ? '' : tokenHub === undefined ? undefined : token(tokenHub);
     const response = await fetch(`${base()}/client/negotiate?${query}`, {
       method: 'POST',
       headers: auth ? { Authorization: `Bearer ${auth}` } : {},
@@ -96,15 +96,15 @@ describe('emulator client endpoint', () => {
 
   it('refuses an upgrade with a bad token (401), an unknown id (404), and a second socket on one id (409)', async () => {
     const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
-    const wrongKey = await createClientToken(
+    const wrongKey = createClientToken(
       parseConnectionString('Endpoint=http://localhost;AccessKey=another-key;Version=1.0'),
       { hub: 'chat', userId: 'alice' },
     );
     expect((await openSocket(connectionToken, wrongKey)).status).toBe(401);
-    expect((await openSocket('unknown-id', await token())).status).toBe(404);
-    const first = await openSocket(connectionToken, await token());
+    expect((await openSocket('unknown-id', token())).status).toBe(404);
+    const first = await openSocket(connectionToken, token());
     expect(first.ws).toBeDefined();
-    expect((await openSocket(connectionToken, await token())).status).toBe(409);
+    expect((await openSocket(connectionToken, token())).status).toBe(409);
     first.ws!.close();
   });
 
@@ -123,7 +123,7 @@ describe('emulator client endpoint', () => {
     try {
       const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
       jest.setSystemTime(Date.now() + 6000);
-      const auth = await token();
+      const auth = token();
       expect((await openSocket(connectionToken, auth)).status).toBe(404);
     } finally {
       jest.useRealTimers();
@@ -138,7 +138,7 @@ describe('emulator client endpoint', () => {
 
   it('refuses a handshake for another protocol with an error record, then closes', async () => {
     const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
-    const { ws } = await openSocket(connectionToken, await token());
+    const { ws } = await openSocket(connectionToken, token());
     const reply = new Promise<string>((resolve) =>
       ws!.once('message', (data) => resolve(data.toString())),
     );
@@ -152,7 +152,7 @@ describe('emulator client endpoint', () => {
 
   it('closes a connection that sends a frame over the size limit (1009)', async () => {
     const { connectionToken } = (await (await negotiate()).json()) as { connectionToken: string };
-    const { ws } = await openSocket(connectionToken, await token());
+    const { ws } = await openSocket(connectionToken, token());
     const handshake = new Promise<void>((resolve) => ws!.once('message', () => resolve()));
     ws!.send('{"protocol":"json","version":1}\u001e');
     await handshake;

@@ -8,8 +8,8 @@ import {
   parseConnectionString,
   serverBaseUrl,
   type SignalRConnectionString,
-} from '../../local/signalr/ConnectionString';
-import { createConnectionInfo, createServerToken } from '../../local/signalr/accessTokens';
+} from '../../lib/signalr/ConnectionString';
+import { createConnectionInfo, createServerToken } from '../../lib/signalr/tokens';
 
 /** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
 export class EmulatorFixture {
@@ -37,9 +37,8 @@ export class EmulatorFixture {
       const query = new URL(req.url ?? '/', 'http://x').searchParams;
       const user = query.get('user') ?? undefined;
       const hub = query.get('hub') ?? 'chat';
-      void createConnectionInfo(cs, { hub, userId: user }).then((info) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
-      });
+      const info = createConnectionInfo(cs, { hub, userId: user });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return new EmulatorFixture(
@@ -87,7 +86,7 @@ export class EmulatorFixture {
   /** Calls the REST API with a valid server token for the URL. */
   async call(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
     const url = this.rest(path);
-    const auth = token ?? (await createServerToken(this.cs, url.split('?')[0]));
+    const auth = token ?? createServerToken(this.cs, url.split('?')[0]);
     return fetch(url, {
       method,
       headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },

@@ -118,6 +118,7 @@ describe('FrontDoor', () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({
       error: 'Nobody is signed in: sign in at /.auth/login/<provider>.',
+      code: 'NotSignedIn',
     });
   });
 
@@ -174,6 +175,7 @@ describe('FrontDoor', () => {
     expect(response.headers.get('location')).toBeNull();
     expect(await response.json()).toEqual({
       error: 'Sign in first: this API needs a signed-in user (App Service Authentication).',
+      code: 'NotSignedIn',
     });
   });
 

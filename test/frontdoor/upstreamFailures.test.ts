@@ -54,7 +54,10 @@ describe('FrontDoor upstream failures', () => {
     const api = await startDoor(`http://127.0.0.1:${port}`, log);
     const response = await fetch(`${api}${OPEN_PATH}`);
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: 'The functions host is not reachable.' });
+    expect(await response.json()).toEqual({
+      error: 'The functions host is not reachable.',
+      code: 'BadGateway',
+    });
     expect(log.lines.filter((line) => line.startsWith('error'))).toHaveLength(1);
   });
 

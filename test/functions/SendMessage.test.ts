@@ -1,11 +1,17 @@
 import { HubMethod } from '../../lib/hub';
-import sendMessage from '../../SendMessage';
+import { createSendMessage } from '../../SendMessage';
 import type { ChatMessage } from '../../lib/ChatMessage';
+import { unavailable } from '../../lib/HttpError';
+import { DEFAULT_SEND_LIMIT } from '../../lib/settings';
+import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
 import { BAD_INPUT_CASES } from '../support/badInput';
-import { startTestStorage } from '../support/testStorage';
 import { invokeFunction, makeRequest } from './invokeFunction';
 
 const MESSAGE_ID = /^\d{25}$/;
+
+let history: MemoryHistoryStore;
+let now = 0;
+let sendMessage: ReturnType<typeof createSendMessage>;
 
 async function send(rawBody: string | undefined, principal: string | null = 'alice') {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -21,11 +27,12 @@ async function send(rawBody: string | undefined, principal: string | null = 'ali
 }
 
 describe('SendMessage', () => {
-  let storage: { close(): Promise<void> };
-  beforeAll(async () => {
-    storage = await startTestStorage();
+  beforeEach(() => {
+    now = 1_000_000;
+    // A limit no row here reaches, except the tests of the limit itself.
+    history = new MemoryHistoryStore({ burst: 1_000, perMinute: 60 }, () => now);
+    sendMessage = createSendMessage({ history });
   });
-  afterAll(() => storage.close());
 
   it('broadcasts a public message with the signed-in sender and answers 202 with it', async () => {
     const { res, returned } = await send(JSON.stringify({ text: '  hello world  ' }));
@@ -138,30 +145,96 @@ describe('SendMessage', () => {
     for (const principal of [null, '']) {
       const { res, returned } = await send(JSON.stringify({ text: 'hi' }), principal);
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ error: 'Sign in first: this request carries no signed-in user.' });
+      expect(res.body).toEqual({
+        error: 'Sign in first: this request carries no signed-in user.',
+        code: 'NotSignedIn',
+      });
       expect(returned).toBeUndefined();
     }
   });
 
-  it.each<readonly [string, string | undefined, number, string]>([
+  it.each<readonly [string, string | undefined, number, string, string]>([
     ...BAD_INPUT_CASES,
     [
       'no body',
       undefined,
       400,
+      'EmptyBody',
       'The request body is empty; send a JSON object like {"text": "hello"}.',
     ],
     [
       'invalid UTF-8 (decoded to U+FFFD)',
       '{"text":"a\uFFFDb"}',
       400,
+      'InvalidUtf8',
       '"text" contains bytes that are not valid UTF-8; send the body encoded as UTF-8.',
     ],
-  ])('answers %s with %p and sends nothing', async (_label, rawBody, status, error) => {
+  ])('answers %s with %p and sends nothing', async (_label, rawBody, status, code, error) => {
     const { res, returned } = await send(rawBody);
     expect(res.status).toBe(status);
     expect(res.headers['Content-Type']).toBe('application/json');
-    expect(res.body).toEqual({ error });
+    expect(res.body).toEqual({ error, code });
+    expect(returned).toBeUndefined();
+    expect((await history.list('alice', { limit: 50 })).messages).toEqual([]);
+  });
+
+  describe('send limit', () => {
+    beforeEach(() => {
+      history = new MemoryHistoryStore(DEFAULT_SEND_LIMIT, () => now);
+      sendMessage = createSendMessage({ history });
+    });
+
+    it('answers 429 with Retry-After past the burst, stores and sends nothing, and lets the next through once a token is back', async () => {
+      for (let i = 0; i < DEFAULT_SEND_LIMIT.burst; i++)
+        expect((await send(JSON.stringify({ text: `quick ${i}` }))).res.status).toBe(202);
+      const { res, returned } = await send(JSON.stringify({ text: 'one too many' }));
+      expect(res.status).toBe(429);
+      expect(res.headers['Retry-After']).toBe('1');
+      expect(res.body).toEqual({
+        error:
+          'You are sending faster than 60 messages a minute (10 at once); this one was not sent. Send it again in 1 s.',
+        code: 'SendLimit',
+      });
+      expect(returned).toBeUndefined();
+      const stored = (await history.list('alice', { limit: 50 })).messages.map((m) => m.text);
+      expect(stored).not.toContain('one too many');
+      now += 1_000;
+      expect((await send(JSON.stringify({ text: 'one too many' }))).res.status).toBe(202);
+    });
+
+    it('limits each sender alone', async () => {
+      for (let i = 0; i < DEFAULT_SEND_LIMIT.burst + 1; i++)
+        await send(JSON.stringify({ text: `flood ${i}` }), 'mallory');
+      expect((await send(JSON.stringify({ text: 'hi' }), 'bob')).res.status).toBe(202);
+    });
+
+    it('takes no token for a retry of a message already accepted (same clientId)', async () => {
+      const first = await send(JSON.stringify({ text: 'once', clientId: 'c-1' }));
+      for (let i = 1; i < DEFAULT_SEND_LIMIT.burst; i++)
+        await send(JSON.stringify({ text: `more ${i}` }));
+      const retry = await send(JSON.stringify({ text: 'once', clientId: 'c-1' }));
+      expect(retry.res.status).toBe(202);
+      expect(retry.res.body).toEqual(first.res.body);
+    });
+
+    it('is off with ChatSendsPerMinute=0', async () => {
+      history = new MemoryHistoryStore({ burst: 1, perMinute: 0 }, () => now);
+      sendMessage = createSendMessage({ history });
+      for (let i = 0; i < 20; i++)
+        expect((await send(JSON.stringify({ text: `${i}` }))).res.status).toBe(202);
+    });
+  });
+
+  it('answers 503 with Retry-After naming history when storage is down, and sends nothing', async () => {
+    history.fail = unavailable('history', new Error('connect ECONNREFUSED'));
+    const { res, returned } = await send(JSON.stringify({ text: 'lost?' }));
+    expect(res.status).toBe(503);
+    expect(res.headers['Retry-After']).toBe('5');
+    expect(res.body).toEqual({
+      error:
+        'Message history (Table Storage) is unavailable right now; nothing was done. Try again in 5 seconds.',
+      code: 'HistoryUnavailable',
+    });
     expect(returned).toBeUndefined();
   });
 

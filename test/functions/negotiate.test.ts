@@ -54,6 +54,7 @@ describe('negotiate', () => {
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
         error: `The request's ${where} has a "headers" field, which would replace the real headers in the connection binding; send negotiate without it.`,
+        code: 'ShadowedHeaders',
       });
     },
   );
@@ -63,6 +64,7 @@ describe('negotiate', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
       error: 'The request asked for a connection for another user; negotiate only for yourself.',
+      code: 'WrongUser',
     });
   });
 
@@ -72,7 +74,7 @@ describe('negotiate', () => {
     expect(JSON.stringify(res.body)).not.toContain('accessToken');
   });
 
-  it.each(['..', '.', 'a/b', '\u200b', 'x\u202egnp.exe'])(
+  it.each(['..', '.', 'a/b', '\u200b', 'x\u202egnp.exe', 'v\uFFFD'])(
     'answers 403 to a principal named %j, which cannot be a SignalR user id safely',
     async (name) => {
       const res = await negotiateAs(name, name);

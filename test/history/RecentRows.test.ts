@@ -1,4 +1,4 @@
-import { RecentRows, type RowSource } from '../../lib/RecentRows';
+import { RecentRows, type RowSource } from '../../lib/storage/RecentRows';
 import { firstIdAt } from '../../lib/messageIds';
 
 /**

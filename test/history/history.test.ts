@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../lib/ChatMessage';
-import { saveMessage } from '../../lib/historyStore';
+import { DEFAULT_SEND_LIMIT } from '../../lib/settings';
+import { TableHistoryStore } from '../../lib/storage/TableHistoryStore';
+import { TableAccount } from '../../lib/storage/tables';
 import { newMessageId } from '../../lib/messageIds';
 import type { Stack } from '../../local/stack';
 import { Listener, postMessage, signIn } from '../reliability/support';
@@ -35,7 +37,8 @@ describe('message history', () => {
     postMessage(stack.urls.api, cookie, JSON.stringify(body));
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The catch-up test sends 200 messages from two users, faster than the send limit allows.
+    stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
     [alice, bob, carol] = await Promise.all(
       ['alice', 'bob', 'carol'].map((name) => signIn(stack.urls.api, name)),
     );
@@ -97,23 +100,29 @@ describe('message history', () => {
   });
 
   it.each([
-    ['?limit=0', '"limit" must be a whole number from 1 to 200, not "0".'],
-    ['?limit=201', '"limit" must be a whole number from 1 to 200, not "201".'],
-    ['?limit=ten', '"limit" must be a whole number from 1 to 200, not "ten".'],
+    ['?limit=0', 'InvalidLimit', '"limit" must be a whole number from 1 to 200, not "0".'],
+    ['?limit=201', 'InvalidLimit', '"limit" must be a whole number from 1 to 200, not "201".'],
+    ['?limit=ten', 'InvalidLimit', '"limit" must be a whole number from 1 to 200, not "ten".'],
     [
       '?before=abc',
+      'InvalidMessageId',
       '"before" must be a message id (25 digits, as in a message\'s "id"), not "abc".',
     ],
     [
       "?after=0'%20or%20PartitionKey%20ne%20'",
+      'InvalidMessageId',
       `"after" must be a message id (25 digits, as in a message's "id"), not "0' or PartitionKey ne '".`,
     ],
     [
       '?before=0000000000000000000000000&after=0000000000000000000000000',
+      'BeforeAndAfter',
       'Send "before" or "after", not both.',
     ],
-  ])('refuses %s with 400 and a clear error', async (query, error) => {
-    expect(await history(stack.urls.api, alice, query)).toEqual({ status: 400, body: { error } });
+  ])('refuses %s with 400 and a clear error', async (query, code, error) => {
+    expect(await history(stack.urls.api, alice, query)).toEqual({
+      status: 400,
+      body: { error, code },
+    });
   });
 
   it('answers 401 without a signed-in user', async () => {
@@ -147,7 +156,9 @@ describe('message history', () => {
       const refused = await send(alice, { text: 'while storage is down' });
       expect(refused.status).toBe(503);
       expect(refused.json).toEqual({
-        error: 'Message history is unavailable right now; nothing was sent. Try again shortly.',
+        error:
+          'Message history (Table Storage) is unavailable right now; nothing was done. Try again in 5 seconds.',
+        code: 'HistoryUnavailable',
       });
       expect((await history(stack.urls.api, alice)).status).toBe(503);
       await stack.startStorage();
@@ -171,7 +182,11 @@ describe('message history', () => {
       timestamp: new Date(Date.now() - 3_000).toISOString(),
       isPrivate: false,
     };
-    await saveMessage(late);
+    // Another instance, with its own store on the same account.
+    await new TableHistoryStore(
+      new TableAccount(stack.storageConnectionString, 'history'),
+      DEFAULT_SEND_LIMIT,
+    ).save(late);
     const latest = await history(stack.urls.api, carol, '?limit=5');
     expect(latest.body.messages).toContainEqual(late);
     const caughtUp = await history(stack.urls.api, carol, `?after=${newest.id}`);

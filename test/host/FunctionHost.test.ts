@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
+import { workerProcess } from '../../local/host/functionJson';
 import { FunctionHost } from '../../local/host/FunctionHost';
 import { appSettings } from '../../local/host/localSettings';
 import { createLogger } from '../../local/log';
@@ -317,6 +318,6 @@ describe('FunctionHost.close()', () => {
     expect(lines.filter((line) => line.startsWith("Executed 'Functions.Later'"))).toEqual([
       expect.stringMatching(/^Executed 'Functions\.Later' \(Succeeded, /),
     ]);
-    expect(process.env.LATER_SETTING).toBeUndefined();
+    expect(workerProcess.env.LATER_SETTING).toBeUndefined();
   });
 });

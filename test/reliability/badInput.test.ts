@@ -30,22 +30,23 @@ describe('SendMessage bad input through the front door', () => {
     Buffer.from('"}'),
   ]);
 
-  const cases: readonly (readonly [string, string | Uint8Array, number, string])[] = [
+  const cases: readonly (readonly [string, string | Uint8Array, number, string, string])[] = [
     ...BAD_INPUT_CASES,
     [
       'invalid UTF-8',
       invalidUtf8,
       400,
+      'InvalidUtf8',
       '"text" contains bytes that are not valid UTF-8; send the body encoded as UTF-8.',
     ],
   ];
 
-  it.each(cases)('refuses %s with a JSON error', async (_label, body, status, error) => {
+  it.each(cases)('refuses %s with a JSON error', async (_label, body, status, code, error) => {
     const result = await postMessage(stack.urls.api, alice, body);
     expect(result).toEqual({
       status,
       contentType: expect.stringMatching(/^application\/json/),
-      json: { error },
+      json: { error, code },
     });
   });
 

@@ -1,8 +1,8 @@
 import { signToken } from '../support/signToken';
 import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
-import { parseConnectionString } from '../../local/signalr/ConnectionString';
-import { createClientToken } from '../../local/signalr/accessTokens';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { createClientToken } from '../../lib/signalr/tokens';
 import type { ChatMessage } from '../../lib/ChatMessage';
 import { join } from 'node:path';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
@@ -110,7 +110,7 @@ describe('identity cannot be forged', () => {
         forgedPrincipal,
       );
       expect(result.status).toBe(401);
-      expect(result.json).toEqual({ error: expect.any(String) });
+      expect(result.json).toEqual({ error: expect.any(String), code: 'NotSignedIn' });
       await postMessage(stack.urls.api, alice, JSON.stringify({ text: 'real' }));
       await bob.waitForText('real');
       expect(bob.messages.map((message) => message.text)).toEqual(['real']);
@@ -127,7 +127,7 @@ describe('identity cannot be forged', () => {
         headers: forgedPrincipal,
       });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: expect.any(String) });
+      expect(await response.json()).toEqual({ error: expect.any(String), code: 'NotSignedIn' });
     },
   );
 
@@ -180,7 +180,7 @@ describe('identity cannot be forged', () => {
     });
 
     it('accepts its own token (the control case)', async () => {
-      const token = await createClientToken(parseConnectionString(stack.connectionString), {
+      const token = createClientToken(parseConnectionString(stack.connectionString), {
         hub: 'chat',
         userId: 'alice',
       });

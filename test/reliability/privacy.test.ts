@@ -13,7 +13,9 @@ describe('private means private', () => {
   const tabs: Listener[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Measures delivery, not the per-user send limit (its own tests: test/functions/SendMessage,
+    // test/reliability/floods): a few users send far faster than people do.
+    stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
     for (const user of users) {
       cookies.set(user, await signIn(stack.urls.api, user));
       // Two tabs each, so "every connection of the user" is tested, not just one.

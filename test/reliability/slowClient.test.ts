@@ -2,7 +2,7 @@ import { HubMethod } from '../../lib/hub';
 import type { Socket } from 'node:net';
 import { hubTarget, openClient } from '../../local/clients/hubClients';
 import { EmulatorFixture, Inbox } from '../emulator/support';
-import { createConnectionInfo } from '../../local/signalr/accessTokens';
+import { createConnectionInfo } from '../../lib/signalr/tokens';
 
 /**
  * a client that stops reading must not delay the others. The emulator closes it once
@@ -19,7 +19,7 @@ describe('a slow client', () => {
     const fast = new Inbox();
     await fixture.connect('fast', fast.receive);
     const slowTarget = await hubTarget(
-      await createConnectionInfo(fixture.cs, { hub: 'chat', userId: 'slow' }),
+      createConnectionInfo(fixture.cs, { hub: 'chat', userId: 'slow' }),
     );
     const slow = await openClient(slowTarget, () => undefined);
     // Stop reading: the kernel buffers fill, then the emulator's send buffer grows.

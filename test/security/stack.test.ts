@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
 import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
-import { createClientToken, createServerToken } from '../../local/signalr/accessTokens';
-import { parseConnectionString } from '../../local/signalr/ConnectionString';
+import { createClientToken, createServerToken } from '../../lib/signalr/tokens';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
 import type { ChatMessage } from '../../lib/ChatMessage';
 import { Listener, postMessage, signIn } from '../reliability/support';
 import { rawRequest, statusOf, tokenUser } from './support';
@@ -50,7 +50,10 @@ describe('attacks on the offline stack', () => {
       const { status, text } = await negotiate(body);
       expect(status).toBe(400);
       expect(text).not.toContain('accessToken');
-      expect(JSON.parse(text)).toEqual({ error: expect.stringContaining('"headers" field') });
+      expect(JSON.parse(text)).toEqual({
+        error: expect.stringContaining('"headers" field'),
+        code: 'ShadowedHeaders',
+      });
     });
 
     it('hands out no token when the query shadows the headers (the binding fails, as on Azure)', async () => {
@@ -84,6 +87,7 @@ describe('attacks on the offline stack', () => {
       expect(result.json).toEqual({
         error:
           'Cross-site request forgery detected: this request came from a site that is not allowed to post as the signed-in user.',
+        code: 'CrossSiteRequest',
       });
       await post('control after forgery', { 'User-Agent': BROWSER, Origin: stack.urls.page });
       await bob.waitForText('control after forgery');
@@ -105,6 +109,7 @@ describe('attacks on the offline stack', () => {
       expect(result.status).toBe(415);
       expect(result.json).toEqual({
         error: 'Send the message as JSON with Content-Type: application/json, not "text/plain".',
+        code: 'UnsupportedMediaType',
       });
       await post('after plain', {});
       await bob.waitForText('after plain');
@@ -168,6 +173,7 @@ describe('attacks on the offline stack', () => {
       ['a/b', 'choose one without them'],
       ['\u200b\u200b', 'is blank or invisible'],
       ['\u202egnp.exe', 'contains a bidirectional override'],
+      ['v\uFFFD\uFFFD', 'contains U+FFFD, the replacement character'],
     ])('refuses to sign in %j: the name %s', async (name, reason) => {
       const response = await fetch(`${stack.urls.api}/.auth/login/aad`, {
         method: 'POST',
@@ -179,6 +185,68 @@ describe('attacks on the offline stack', () => {
       expect(await response.text()).toContain(reason);
     });
 
+    it('lets a 64-character name in a 4-byte script send, receive privately and read history (keys stay inside every limit)', async () => {
+      // 64 code points of 4 UTF-8 bytes: the longest key a name can make (lib/storage/partitionKey.ts).
+      const longest = '𠀀'.repeat(64);
+      const chinese = '王'.repeat(60);
+      const [longCookie, chineseCookie] = await Promise.all(
+        [longest, chinese].map((name) => signIn(stack.urls.api, name)),
+      );
+      const listener = await Listener.connect(stack.urls.api, chineseCookie, chinese);
+      try {
+        for (const body of [{ text: 'public' }, { text: 'private', recipient: chinese }]) {
+          const sent = await postMessage(stack.urls.api, longCookie, JSON.stringify(body));
+          expect(sent.status).toBe(202);
+        }
+        const fromChinese = await postMessage(
+          stack.urls.api,
+          chineseCookie,
+          JSON.stringify({ text: 'back to you', recipient: longest, clientId: 'long-1' }),
+        );
+        expect(fromChinese.status).toBe(202);
+        await listener.waitForText('back to you');
+        expect(listener.messages.map((m) => m.text)).toEqual(['public', 'private', 'back to you']);
+        const history = (await (
+          await fetch(`${stack.urls.api}/api/messages`, { headers: { Cookie: longCookie } })
+        ).json()) as { messages: ChatMessage[] };
+        expect(history.messages.map((m) => m.text)).toEqual(
+          expect.arrayContaining(['public', 'private', 'back to you']),
+        );
+      } finally {
+        await listener.stop();
+      }
+    });
+
+    it('refuses a principal header that is not UTF-8 (400), never reading it as Latin-1', async () => {
+      // The Latin-1 reading of `vï¿½` is a name of its own; invalid bytes must not become one.
+      const response = await rawRequest(
+        Number(new URL(stack.urls.api).port),
+        Buffer.from(
+          [
+            'POST /api/messages HTTP/1.1',
+            'Host: 127.0.0.1',
+            'Connection: close',
+            `Cookie: ${alice}`,
+            'Content-Type: application/json',
+            'X-Custom: v\xff\xfe',
+            'Content-Length: 13',
+            '',
+            '{"text":"hi"}',
+          ].join('\r\n'),
+          'latin1',
+        ),
+      );
+      expect(statusOf(response)).toBe(400);
+      expect(response).toContain('"code":"InvalidHeaderEncoding"');
+    });
+
+    it('keeps the Latin-1 spelling of a name apart from the name it garbles', async () => {
+      const garbled = 'vï¿½';
+      const cookie = await signIn(stack.urls.api, garbled);
+      const sent = await postMessage(stack.urls.api, cookie, '{"text":"mojibake"}');
+      expect((sent.json as ChatMessage).sender).toBe(garbled);
+    });
+
     it.each(['..', '.', '../users/bob', ' \u200b '])(
       'refuses the recipient %j with 400',
       async (recipient) => {
@@ -188,7 +256,10 @@ describe('attacks on the offline stack', () => {
           JSON.stringify({ text: 'to dots', recipient }),
         );
         expect(result.status).toBe(400);
-        expect(result.json).toEqual({ error: expect.stringMatching(/^"recipient" is/) });
+        expect(result.json).toEqual({
+          error: expect.stringMatching(/^"recipient" is/),
+          code: 'InvalidRecipient',
+        });
       },
     );
 
@@ -203,7 +274,7 @@ describe('attacks on the offline stack', () => {
         const body = '{"target":"newMessage","arguments":[{"text":"dots"}]}';
         for (const path of ['/api/v1/hubs/chat/users/%2E%2E', '/api/v1/hubs/chat/users/..']) {
           // The raw socket keeps `..` as sent; fetch would resolve it first.
-          const token = await createServerToken(
+          const token = createServerToken(
             cs,
             `http://localhost${new URL(`http://x${path}`).pathname}`,
           );
@@ -291,7 +362,7 @@ describe('attacks on the offline stack', () => {
       );
       expect(statusOf(answer)).toBe(404);
       const cs = parseConnectionString(stack.connectionString);
-      const token = await createClientToken(cs, { hub: 'chat', userId: 'alice' });
+      const token = createClientToken(cs, { hub: 'chat', userId: 'alice' });
       const negotiated = (await (
         await fetch(`${stack.urls.signalr}/client/negotiate?hub=chat&negotiateVersion=1`, {
           method: 'POST',

@@ -5,7 +5,7 @@ import {
   listenPort,
   parseConnectionString,
   serverBaseUrl,
-} from '../../local/signalr/ConnectionString';
+} from '../../lib/signalr/ConnectionString';
 
 const EMULATOR = DEVELOPMENT_CONNECTION_STRING;
 

@@ -84,4 +84,44 @@ describe('startStack', () => {
       process.env.PATH = path;
     }
   });
+
+  it('reports a storage emulator ended by a signal at once, and still stops completely', async () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((line) => {
+      errors.push(String(line));
+      return true;
+    });
+    const stack = await startStack({
+      ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
+      storageLocation: null,
+      logLevel: 'error',
+    });
+    const signalrPort = Number(new URL(stack.urls.signalr).port);
+    try {
+      const pid = stack.storagePid!;
+      // What a terminal's Ctrl-C or a process manager's SIGTERM to the group does to it.
+      process.kill(pid, 'SIGTERM');
+      for (;;) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await stack.close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('')).toContain(
+      'Azurite (Table Storage) ended unexpectedly (signal SIGTERM)',
+    );
+    // Everything it held is free again: the next start can have its ports.
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(signalrPort, '127.0.0.1', resolve);
+    });
+    probe.close();
+  });
 });

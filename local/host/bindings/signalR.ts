@@ -1,6 +1,6 @@
-import { CONNECTION_STRING_SETTING } from '../../signalr/constants';
+import { Setting } from '../../../lib/settings';
 import { requireSetting } from '../localSettings';
-import { SignalRRestClient } from '../SignalRRestClient';
+import { SignalROutputSender } from '../SignalROutputSender';
 import type { Binding } from './Binding';
 
 /**
@@ -8,16 +8,16 @@ import type { Binding } from './Binding';
  * connection string in `connectionStringSetting`. One keep-alive client per connection string.
  */
 export function createSignalRBinding(): Binding {
-  const clients = new Map<string, SignalRRestClient>();
+  const clients = new Map<string, SignalROutputSender>();
   return {
     type: 'signalR',
     write: async (config, value, invocation) => {
       if (value === undefined) return;
-      const setting = String(config.connectionStringSetting ?? CONNECTION_STRING_SETTING);
+      const setting = String(config.connectionStringSetting ?? Setting.SignalR);
       const connectionString = requireSetting(invocation.settings, setting);
       let client = clients.get(connectionString);
       if (client === undefined)
-        clients.set(connectionString, (client = new SignalRRestClient(connectionString)));
+        clients.set(connectionString, (client = new SignalROutputSender(connectionString)));
       await client.sendAll(String(config.hubName), value);
     },
     close: () => {

@@ -1,6 +1,6 @@
-import { CONNECTION_STRING_SETTING } from '../../signalr/constants';
-import { createConnectionInfo } from '../../signalr/accessTokens';
-import { parseConnectionString } from '../../signalr/ConnectionString';
+import { Setting } from '../../../lib/settings';
+import { createConnectionInfo } from '../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { resolveExpression } from '../bindingExpressions';
 import { requireSetting } from '../localSettings';
 import type { Binding } from './Binding';
@@ -16,7 +16,7 @@ export const signalRConnectionInfo: Binding = {
       config.userId === undefined
         ? undefined
         : resolveExpression(String(config.userId), invocation.bindingData);
-    const setting = String(config.connectionStringSetting ?? CONNECTION_STRING_SETTING);
+    const setting = String(config.connectionStringSetting ?? Setting.SignalR);
     const connectionString = requireSetting(invocation.settings, setting);
     return createConnectionInfo(parseConnectionString(connectionString), {
       hub: String(config.hubName),

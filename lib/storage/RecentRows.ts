@@ -1,4 +1,4 @@
-import { firstIdAt, idTime, newestFirst } from './messageIds';
+import { firstIdAt, idTime, newestFirst } from '../messageIds';
 
 /**
  * The newest rows of one busy partition (the room's `public` messages), kept by this instance

@@ -1,0 +1,65 @@
+import type { ChatMessage } from '../ChatMessage';
+import { HttpError } from '../HttpError';
+import type { SendLimit } from '../settings';
+import type { BucketRate } from '../TokenBucket';
+
+/**
+ * Message history: what SendMessage stores before it sends, and GET /api/messages reads
+ * (docs/storage.md, "History"). Two implementations: Table Storage (deployed, and offline on
+ * Azurite) and memory (function-level tests).
+ */
+export interface HistoryStore {
+  /**
+   * Stores a message before it is sent, so a 202 means "in history". The sender's send limit
+   * applies first (429 `SendLimit`, nothing stored). With a `clientId` already used, nothing new
+   * is stored and no limit is taken: the message stored for it comes back (`duplicate`), and its
+   * rows are written again, so a crash between claim and rows cannot lose it.
+   */
+  save(message: ChatMessage, clientId?: string): Promise<SaveResult>;
+  /** `user`'s history, oldest first: the room's public messages and their own private ones. */
+  list(user: string, query: HistoryQuery): Promise<HistoryPage>;
+}
+
+export interface SaveResult {
+  readonly message: ChatMessage;
+  /** True when the client id had been used: `message` is the one stored then. */
+  readonly duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  /** How many of the latest (or of those before `before`). */
+  readonly limit: number;
+  readonly before?: string;
+  /** Everything accepted since, re-reading CATCH_UP_MARGIN_MS before it; capped at MAX_CATCH_UP. */
+  readonly after?: string;
+}
+
+export interface HistoryPage {
+  readonly messages: ChatMessage[];
+  /** Rows this read asked storage for (rows an instance already held are not counted). */
+  readonly rowsRead: number;
+}
+
+/** The page size the page asks for, and the default `limit`. */
+export const DEFAULT_LIMIT = 50;
+/** The most one read may ask for: the latest `limit` and the public rows kept per instance. */
+export const MAX_LIMIT = 200;
+/** Catch-up re-reads this far before `after`, for instances whose clock is slightly behind. */
+export const CATCH_UP_MARGIN_MS = 5_000;
+/** Most messages one catch-up answers: the newest of them, when more were missed. */
+export const MAX_CATCH_UP = 1_000;
+
+/** The send limit as a bucket: `burst` at once, `perMinute` sustained. */
+export function sendRate(limit: SendLimit): BucketRate {
+  return { capacity: limit.burst, perSecond: limit.perMinute / 60 };
+}
+
+/** 429 for a sender over the limit: the message was not stored and must be sent again later. */
+export function sendLimited(limit: SendLimit, retryAfterSeconds: number): HttpError {
+  return new HttpError(
+    429,
+    'SendLimit',
+    `You are sending faster than ${limit.perMinute} messages a minute (${limit.burst} at once); this one was not sent. Send it again in ${retryAfterSeconds} s.`,
+    { headers: { 'Retry-After': String(retryAfterSeconds) } },
+  );
+}

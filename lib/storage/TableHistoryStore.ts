@@ -1,0 +1,264 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { ChatMessage } from '../ChatMessage';
+import { firstIdAt, idTime, invertId, newestFirst } from '../messageIds';
+import type { SendLimit } from '../settings';
+import { refill, secondsUntil, type Bucket, type BucketRate } from '../TokenBucket';
+import {
+  CATCH_UP_MARGIN_MS,
+  MAX_CATCH_UP,
+  MAX_LIMIT,
+  sendLimited,
+  sendRate,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryStore,
+  type SaveResult,
+} from './HistoryStore';
+import { userPartition } from './partitionKey';
+import { RecentRows, type RecentQuery } from './RecentRows';
+import { statusOf, type StorageOptions, type TableAccount } from './tables';
+
+/**
+ * History in Table Storage (docs/storage.md, "History"). Keys decide who can read what: public
+ * messages live in partition `public`; a private message is written to the partition of each of
+ * its two people. A user's history reads `public` and their own partition and nothing else, so
+ * another person's private message is never read, let alone filtered out. Row keys are inverted
+ * ids, newest first. In table `sends`, per sender: the send-limit bucket, and per client id the
+ * message first accepted for it (idempotency), changed together in one transaction.
+ */
+const MESSAGES = 'messages';
+const SENDS = 'sends';
+const PUBLIC = 'public';
+/** The bucket's row key: `:` cannot be in a client id, so it never meets one. */
+const LIMIT_ROW = ':limit';
+/** Tries when other instances keep changing the same sender's bucket. */
+const SEND_ATTEMPTS = 10;
+/** The public rows kept by an instance are all read again this often (RecentRows.ts). */
+const RELOAD_PUBLIC_MS = 30_000;
+/** Buckets whose ETag this instance remembers, so a send needs no read first. */
+const MAX_CACHED_BUCKETS = 10_000;
+
+interface MessageEntity {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly id: string;
+  readonly sender: string;
+  readonly text: string;
+  /** `timestamp` is Table Storage's own property; the message's time is kept as `sentAt`. */
+  readonly sentAt: string;
+  readonly isPrivate: boolean;
+  readonly recipient?: string;
+}
+
+interface BucketEntity {
+  readonly tokens: number;
+  readonly at: number;
+}
+
+function toEntity(partitionKey: string, message: ChatMessage): MessageEntity {
+  return {
+    partitionKey,
+    rowKey: invertId(message.id),
+    id: message.id,
+    sender: message.sender,
+    text: message.text,
+    sentAt: message.timestamp,
+    isPrivate: message.isPrivate,
+    ...(message.recipient !== undefined && { recipient: message.recipient }),
+  };
+}
+
+function toMessage(entity: MessageEntity): ChatMessage {
+  return {
+    id: entity.id,
+    sender: entity.sender,
+    text: entity.text,
+    timestamp: entity.sentAt,
+    isPrivate: entity.isPrivate,
+    ...(entity.recipient !== undefined && { recipient: entity.recipient }),
+  };
+}
+
+/** The newest `count` rows matching `filter`, newest first. */
+async function newest(
+  client: TableClient,
+  filter: string,
+  count: number,
+  options: StorageOptions,
+): Promise<MessageEntity[]> {
+  const found: MessageEntity[] = [];
+  const pages = client
+    .listEntities<MessageEntity>({ ...options, queryOptions: { filter } })
+    .byPage({ maxPageSize: Math.min(count, 1000) });
+  for await (const page of pages) {
+    found.push(...page);
+    if (found.length >= count) break;
+  }
+  return found.slice(0, count);
+}
+
+function rangeFrom(fromId: string | undefined): string {
+  return fromId === undefined ? '' : odata` and RowKey le ${invertId(fromId)}`;
+}
+
+export class TableHistoryStore implements HistoryStore {
+  /** The room's newest public rows, kept by this instance (docs/storage.md, "Reading the room"). */
+  private readonly publicRows: RecentRows<MessageEntity>;
+  private readonly buckets = new Map<string, { readonly bucket: Bucket; readonly etag: string }>();
+  private readonly rate: BucketRate;
+
+  constructor(
+    private readonly account: TableAccount,
+    private readonly limit: SendLimit,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rate = sendRate(limit);
+    this.publicRows = new RecentRows<MessageEntity>(
+      { newest: (count, fromId) => this.readPartition(PUBLIC, count, rangeFrom(fromId)) },
+      { capacity: MAX_LIMIT, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
+    );
+  }
+
+  async save(message: ChatMessage, clientId?: string): Promise<SaveResult> {
+    const earlier = await this.admit(message, clientId);
+    const stored = earlier ?? message;
+    const partitions = stored.isPrivate
+      ? [...new Set([userPartition(stored.sender), userPartition(stored.recipient!)])]
+      : [PUBLIC];
+    await this.account.run(MESSAGES, (messages, options) =>
+      Promise.all(
+        partitions.map((partition) =>
+          messages.upsertEntity(toEntity(partition, stored), 'Replace', options),
+        ),
+      ),
+    );
+    return { message: stored, duplicate: earlier !== undefined };
+  }
+
+  /**
+   * Takes one token from the sender's bucket and claims `clientId`, in one entity-group
+   * transaction (both rows are in the sender's partition of `sends`): either both happen or
+   * neither. Returns the message stored earlier for `clientId`, if it was used.
+   */
+  private admit(
+    message: ChatMessage,
+    clientId: string | undefined,
+  ): Promise<ChatMessage | undefined> {
+    const partitionKey = userPartition(message.sender);
+    return this.account.run(SENDS, async (sends, options) => {
+      const earlier = async () =>
+        clientId === undefined ? undefined : this.findClaim(sends, partitionKey, clientId, options);
+      for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
+        const actions: TransactionAction[] = [];
+        const now = this.now();
+        let tokens = 0;
+        if (this.limit.perMinute > 0) {
+          const known =
+            this.buckets.get(partitionKey) ?? (await this.readBucket(sends, partitionKey, options));
+          const bucket = refill(known?.bucket, this.rate, now);
+          if (bucket.tokens < 1) {
+            const found = await earlier();
+            if (found !== undefined) return found;
+            throw sendLimited(this.limit, secondsUntil(bucket, this.rate));
+          }
+          tokens = bucket.tokens - 1;
+          const row = { partitionKey, rowKey: LIMIT_ROW, tokens, at: now };
+          actions.push(known ? ['update', row, 'Replace', { etag: known.etag }] : ['create', row]);
+        }
+        if (clientId !== undefined)
+          actions.push([
+            'create',
+            { partitionKey, rowKey: clientId, message: JSON.stringify(message) },
+          ]);
+        if (actions.length === 0) return undefined;
+        try {
+          const response = await sends.submitTransaction(actions, options);
+          const etag = response.subResponses[0]?.etag;
+          if (this.limit.perMinute > 0 && etag !== undefined)
+            this.remember(partitionKey, { tokens, at: now }, etag);
+          return undefined;
+        } catch (error) {
+          const status = statusOf(error);
+          // 409: the bucket was created meanwhile, or the client id is taken; 412: the bucket
+          // changed since it was read. Neither row changed: see which, and try again.
+          if (status !== 409 && status !== 412) throw error;
+          this.buckets.delete(partitionKey);
+          const found = await earlier();
+          if (found !== undefined) return found;
+        }
+      }
+      throw new Error(
+        `The send limit of one sender kept changing; gave up after ${SEND_ATTEMPTS} tries.`,
+      );
+    });
+  }
+
+  private remember(partitionKey: string, bucket: Bucket, etag: string): void {
+    this.buckets.delete(partitionKey);
+    if (this.buckets.size >= MAX_CACHED_BUCKETS)
+      this.buckets.delete(this.buckets.keys().next().value!);
+    this.buckets.set(partitionKey, { bucket, etag });
+  }
+
+  private async readBucket(
+    sends: TableClient,
+    partitionKey: string,
+    options: StorageOptions,
+  ): Promise<{ bucket: Bucket; etag: string } | undefined> {
+    try {
+      const row = await sends.getEntity<BucketEntity>(partitionKey, LIMIT_ROW, options);
+      return { bucket: { tokens: row.tokens, at: row.at }, etag: row.etag };
+    } catch (error) {
+      if (statusOf(error) === 404 && !/TableNotFound/.test((error as Error).message))
+        return undefined;
+      throw error;
+    }
+  }
+
+  private async findClaim(
+    sends: TableClient,
+    partitionKey: string,
+    clientId: string,
+    options: StorageOptions,
+  ): Promise<ChatMessage | undefined> {
+    try {
+      const claim = await sends.getEntity<{ message: string }>(partitionKey, clientId, options);
+      return JSON.parse(claim.message) as ChatMessage;
+    } catch (error) {
+      if (statusOf(error) === 404 && !/TableNotFound/.test((error as Error).message))
+        return undefined;
+      throw error;
+    }
+  }
+
+  /** One storage query: the newest `count` rows of a partition, newest first. */
+  private readPartition(partition: string, count: number, range: string): Promise<MessageEntity[]> {
+    return this.account.run(MESSAGES, (messages, options) =>
+      newest(messages, odata`PartitionKey eq ${partition}` + range, count, options),
+    );
+  }
+
+  async list(user: string, query: HistoryQuery): Promise<HistoryPage> {
+    const count = query.after !== undefined ? MAX_CATCH_UP : query.limit;
+    let range = '';
+    let recent: RecentQuery;
+    if (query.before !== undefined) {
+      range = odata` and RowKey gt ${invertId(query.before)}`;
+      recent = { limit: count, before: query.before };
+    } else if (query.after !== undefined) {
+      range = rangeFrom(firstIdAt(idTime(query.after) - CATCH_UP_MARGIN_MS));
+      recent = { after: query.after, max: count };
+    } else recent = { limit: count };
+    let rowsRead = 0;
+    const counted = (rows: MessageEntity[]) => ((rowsRead += rows.length), rows);
+    const [room, own] = await Promise.all([
+      // The room from the rows this instance keeps, or from storage when the query reaches past them.
+      this.publicRows
+        .read(recent)
+        .then((held) => held ?? this.readPartition(PUBLIC, count, range).then(counted)),
+      this.readPartition(userPartition(user), count, range).then(counted),
+    ]);
+    const messages = [...room, ...own].sort(newestFirst).slice(0, count).reverse().map(toMessage);
+    return { messages, rowsRead };
+  }
+}

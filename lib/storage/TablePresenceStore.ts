@@ -1,0 +1,169 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { unavailable } from '../HttpError';
+import { userPartition } from './partitionKey';
+import { byName, type KnownConnection, type OnlineUser, type PresenceStore } from './PresenceStore';
+import { isTableNotFound, statusOf, type TableAccount } from './tables';
+
+/**
+ * Who is online, in Table Storage (docs/storage.md, "Presence"). Per user, one partition: a
+ * `count` row with the number of live connections, and a `c:<connection id>` row each. A
+ * connect or disconnect changes both in one entity-group transaction, guarded by ETags and
+ * retried on a conflict, so two tabs connecting at once still count to 2 and exactly one of
+ * them is the first: userOnline and userOffline go out once per user, not per tab.
+ */
+const CONNECTIONS = 'connections';
+const COUNT = 'count';
+const ATTEMPTS = 20;
+
+/** A short random wait before trying again, so concurrent tabs do not collide in lockstep. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+}
+
+interface CountRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly name: string;
+  readonly count: number;
+}
+
+interface ConnectionRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly name: string;
+  readonly connectedAt: number;
+  readonly checkedAt?: number;
+}
+
+const connectionKey = (connectionId: string) => `c:${connectionId}`;
+
+export class TablePresenceStore implements PresenceStore {
+  constructor(private readonly account: TableAccount) {}
+
+  private find<T extends object>(
+    partitionKey: string,
+    rowKey: string,
+  ): Promise<(T & { etag: string }) | undefined> {
+    return this.account.run(CONNECTIONS, async (table, options) => {
+      try {
+        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
+      } catch (error) {
+        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
+  private commit(actions: Parameters<TableClient['submitTransaction']>[0]): Promise<boolean> {
+    return this.account.run(CONNECTIONS, async (table, options) => {
+      try {
+        await table.submitTransaction(actions, options);
+        return true;
+      } catch (error) {
+        const status = statusOf(error);
+        // 409/412: someone changed the rows; 404: a row was deleted meanwhile. Read and try again.
+        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
+          return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Adds or removes one connection row and moves the user's count by one, in one transaction;
+   * true when the count crossed zero (the user came online, or went offline). Nothing changes
+   * for a connection already recorded (adding) or already gone (removing).
+   */
+  private async changeConnections(
+    user: string,
+    connectionId: string,
+    adding: boolean,
+    now: number,
+  ): Promise<boolean> {
+    const partitionKey = userPartition(user);
+    const rowKey = connectionKey(connectionId);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const row = await this.find<ConnectionRow>(partitionKey, rowKey);
+      if (adding === (row !== undefined)) return false;
+      const count = await this.find<CountRow>(partitionKey, COUNT);
+      const next = Math.max(0, (count?.count ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
+      const counted = { partitionKey, rowKey: COUNT, name: user, count: next };
+      const done = await this.commit([
+        adding
+          ? ['create', { partitionKey, rowKey, name: user, connectedAt: now }]
+          : ['delete', { partitionKey, rowKey }],
+        count === undefined
+          ? ['create', counted]
+          : ['update', counted, 'Replace', { etag: count.etag }],
+      ]);
+      if (done) return adding ? next === 1 : next === 0;
+      await backOff(attempt);
+    }
+    throw unavailable(
+      'presence',
+      new Error(
+        `Presence of ${JSON.stringify(user)} kept changing; gave up after ${ATTEMPTS} tries.`,
+      ),
+    );
+  }
+
+  add(user: string, connectionId: string, now = Date.now()): Promise<boolean> {
+    return this.changeConnections(user, connectionId, true, now);
+  }
+
+  remove(user: string, connectionId: string): Promise<boolean> {
+    return this.changeConnections(user, connectionId, false, Date.now());
+  }
+
+  async has(user: string, connectionId: string): Promise<boolean> {
+    return (
+      (await this.find<ConnectionRow>(userPartition(user), connectionKey(connectionId))) !==
+      undefined
+    );
+  }
+
+  online(): Promise<OnlineUser[]> {
+    return this.account.run(CONNECTIONS, async (table, options) => {
+      const users: OnlineUser[] = [];
+      for await (const row of table.listEntities<CountRow>({
+        ...options,
+        queryOptions: { filter: odata`RowKey eq ${COUNT} and count gt 0` },
+      }))
+        users.push({ name: row.name, connections: row.count });
+      return users.sort(byName);
+    });
+  }
+
+  connections(): Promise<KnownConnection[]> {
+    return this.account.run(CONNECTIONS, async (table, options) => {
+      const found: KnownConnection[] = [];
+      for await (const row of table.listEntities<ConnectionRow>({
+        ...options,
+        queryOptions: { filter: odata`RowKey gt ${'c:'} and RowKey lt ${'c;'}` },
+      }))
+        found.push({
+          user: row.name,
+          connectionId: row.rowKey.slice(2),
+          connectedAt: row.connectedAt,
+          checkedAt: row.checkedAt ?? row.connectedAt,
+        });
+      return found;
+    });
+  }
+
+  async markChecked(user: string, connectionId: string, at: number): Promise<void> {
+    await this.account.run(CONNECTIONS, async (table, options) => {
+      try {
+        await table.updateEntity(
+          { partitionKey: userPartition(user), rowKey: connectionKey(connectionId), checkedAt: at },
+          'Merge',
+          options,
+        );
+      } catch (error) {
+        // Removed meanwhile: nothing to mark.
+        if (statusOf(error) !== 404 || isTableNotFound(error)) throw error;
+      }
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { startEmulator, type SignalREmulator } from '../../local/emulator';
+import { MAX_PENDING_PER_CONNECTION } from '../../local/emulator/Upstream';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { createConnectionInfo } from '../../lib/signalr/tokens';
+import { hubTarget, openClient } from '../../local/clients/hubClients';
+
+/**
+ * The emulator's upstream (issue 17, 18): names travel as UTF-8 header bytes; an invocation's
+ * answer reaches the client as the upstream wrote it; one client invoking flat out makes a
+ * bounded number of calls, and none after it left.
+ */
+jest.setTimeout(60_000);
+
+interface Received {
+  readonly event: string;
+  readonly userId: string | undefined;
+  readonly at: number;
+}
+
+describe('emulator upstream', () => {
+  let emulator: SignalREmulator;
+  let app: Server;
+  const received: Received[] = [];
+  /** How the fake app answers an invocation; set per test. */
+  let answer: (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+  beforeAll(async () => {
+    app = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const userId = req.headers['x-asrs-user-id'] as string | undefined;
+        received.push({
+          event: req.headers['x-asrs-event'] as string,
+          // Header bytes, read as UTF-8 (the encoding the app's host reads).
+          userId: userId === undefined ? undefined : Buffer.from(userId, 'latin1').toString('utf8'),
+          at: Date.now(),
+        });
+        if (req.headers['x-asrs-category'] === 'messages')
+          answer(req, res, Buffer.concat(chunks).toString());
+        else res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    emulator = await startEmulator({
+      connectionString: DEVELOPMENT_CONNECTION_STRING,
+      port: 0,
+      logLevel: 'silent',
+      upstreamUrlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}`,
+    });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    await new Promise((resolve) => app?.close(resolve));
+  });
+
+  const connect = (user: string) => {
+    const cs = parseConnectionString(emulator.connectionString);
+    const info = createConnectionInfo(cs, { hub: 'chat', userId: user });
+    return new HubConnectionBuilder()
+      .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
+      .configureLogging(LogLevel.None)
+      .build();
+  };
+
+  it('sends a user id outside Latin-1 as its UTF-8 bytes', async () => {
+    const client = connect('王芳 🦊');
+    await client.start();
+    await client.stop();
+    while (!received.some((r) => r.event === 'disconnected' && r.userId === '王芳 🦊'))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const users = received.filter((r) => r.event === 'connected').map((r) => r.userId);
+    expect(users).toContain('王芳 🦊');
+  });
+
+  it('hands invoke() the completion the app wrote, byte for byte, and an error for a failed call', async () => {
+    answer = (_req, res, body) => {
+      const { invocationId, arguments: args } = JSON.parse(body) as {
+        invocationId: string;
+        arguments: unknown[];
+      };
+      if (args[0] === 'fail') {
+        res.writeHead(500).end();
+        return;
+      }
+      // What the Functions extension answers: the completion message's bytes.
+      const completion = `{"type":3,"invocationId":"${invocationId}","result":{"echo":${JSON.stringify(args[0])}}}\u001e`;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(completion);
+    };
+    const client = connect('alice');
+    await client.start();
+    try {
+      await expect(client.invoke('echo', 'hi')).resolves.toEqual({ echo: 'hi' });
+      await expect(client.invoke('echo', 'fail')).rejects.toThrow(
+        'Invocation failed, status code 500',
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('bounds the calls of one client invoking flat out, closing it, and makes none after it left', async () => {
+    // A slow app: each invocation answered after 20 ms.
+    answer = (_req, res) => void setTimeout(() => res.writeHead(204).end(), 20);
+    const cs = parseConnectionString(emulator.connectionString);
+    const target = await hubTarget(createConnectionInfo(cs, { hub: 'chat', userId: 'flooder' }));
+    const frames: string[] = [];
+    const socket = await openClient(target, (frame) => frames.push(frame));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const frame = '{"type":1,"target":"spam","arguments":[1]}\u001e';
+    const invocations = 100_000;
+    const sentBefore = received.length;
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < invocations; i++) socket.send(frame);
+    await closed;
+    const closedAt = Date.now();
+    expect(frames.join('')).toContain('Too many invocations are waiting for the upstream');
+    // Wait for the disconnected call: a call after it would be work for a client that left.
+    while (!received.some((r) => r.event === 'disconnected' && r.userId === 'flooder'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const calls = received.slice(sentBefore).filter((r) => r.event === 'spam');
+    // At most the one in flight when it closed; the rest were dropped.
+    expect(calls.length).toBeLessThanOrEqual(2);
+    expect(calls.filter((r) => r.at > closedAt + 50)).toEqual([]);
+    expect(emulator.upstreamPending()).toBe(0);
+    expect(MAX_PENDING_PER_CONNECTION).toBe(32);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+});

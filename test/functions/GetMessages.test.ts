@@ -1,0 +1,118 @@
+import type { Context } from '@azure/functions';
+import type { ChatMessage } from '../../lib/ChatMessage';
+import { unavailable } from '../../lib/HttpError';
+import { ReadLimit } from '../../lib/readLimit';
+import type { HistoryQuery, HistoryStore } from '../../lib/storage/HistoryStore';
+import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
+import { createGetMessages, HISTORY_READ_RATE } from '../../GetMessages';
+import { invokeFunction, makeRequest } from './invokeFunction';
+
+/** GET /api/messages on an in-memory store: who reads what, bad queries, the read limit. */
+const message = (id: string, sender: string, recipient?: string): ChatMessage => ({
+  id: id.padStart(25, '0'),
+  sender,
+  text: `${sender} ${id}`,
+  timestamp: new Date(0).toISOString(),
+  isPrivate: recipient !== undefined,
+  ...(recipient !== undefined && { recipient }),
+});
+
+async function get(
+  fn: ReturnType<typeof createGetMessages>,
+  principal: string | undefined,
+  query: Record<string, string> = {},
+) {
+  const req = makeRequest({
+    method: 'GET',
+    headers: principal === undefined ? {} : { 'x-ms-client-principal-name': principal },
+  });
+  Object.assign(req, { query });
+  const { context } = await invokeFunction(fn, req);
+  return (context as Context).res as {
+    status: number;
+    headers: Record<string, string>;
+    body: { messages?: ChatMessage[]; error?: string; code?: string };
+  };
+}
+
+describe('GetMessages', () => {
+  let history: MemoryHistoryStore;
+  beforeEach(async () => {
+    history = new MemoryHistoryStore({ burst: 100, perMinute: 0 });
+    await history.save(message('1', 'alice'));
+    await history.save(message('2', 'alice', 'bob'));
+    await history.save(message('3', 'carol', 'dave'));
+  });
+
+  it("answers the room and the caller's own conversations, oldest first, and nobody else's", async () => {
+    const fn = createGetMessages({ history });
+    const res = await get(fn, 'bob');
+    expect(res.status).toBe(200);
+    expect(res.headers['Cache-Control']).toBe('no-store');
+    expect(res.body.messages!.map((m) => m.text)).toEqual(['alice 1', 'alice 2']);
+  });
+
+  it('answers 401 without a signed-in principal, and reads nothing', async () => {
+    const list = jest.spyOn(history, 'list');
+    const res = await get(createGetMessages({ history }), undefined);
+    expect(res).toEqual(expect.objectContaining({ status: 401 }));
+    expect(res.body.code).toBe('NotSignedIn');
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [{ limit: '0' }, 'InvalidLimit'],
+    [{ before: 'x' }, 'InvalidMessageId'],
+    [{ before: '0'.repeat(25), after: '0'.repeat(25) }, 'BeforeAndAfter'],
+  ])('refuses %j with 400 %s, and reads nothing', async (query, code) => {
+    const list = jest.spyOn(history, 'list');
+    const res = await get(createGetMessages({ history }), 'bob', query);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(code);
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it('answers 503 with Retry-After naming history when storage is down', async () => {
+    history.fail = unavailable('history', new Error('hung'));
+    const res = await get(createGetMessages({ history }), 'bob');
+    expect(res.status).toBe(503);
+    expect(res.headers['Retry-After']).toBe('5');
+    expect(res.body.code).toBe('HistoryUnavailable');
+  });
+
+  it('bounds what one reader makes storage read: catch-ups from 0 in a loop get 429 once their rows run out', async () => {
+    // Every catch-up from the start costs 1,000 rows of storage, as in a big room.
+    let rowsAsked = 0;
+    const expensive: HistoryStore = {
+      save: (m) => history.save(m),
+      list: (_user: string, query: HistoryQuery) => {
+        const rowsRead = query.after !== undefined ? 1_000 : 50;
+        rowsAsked += rowsRead;
+        return Promise.resolve({ messages: [], rowsRead });
+      },
+    };
+    let now = 0;
+    const fn = createGetMessages(
+      { history: expensive },
+      new ReadLimit(HISTORY_READ_RATE, 'stored messages'),
+    );
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++)
+        statuses.push((await get(fn, 'mallory', { after: '0'.repeat(25) })).status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+      const refused = await get(fn, 'mallory', { after: '0'.repeat(25) });
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('ReadLimit');
+      expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+      expect(rowsAsked).toBe(5_000);
+      // Someone else reads as usual meanwhile; the flooder reads again once the debt is paid.
+      expect((await get(fn, 'bob')).status).toBe(200);
+      now += 3_000;
+      expect((await get(fn, 'mallory', { after: '0'.repeat(25) })).status).toBe(200);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+});

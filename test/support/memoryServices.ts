@@ -1,0 +1,46 @@
+import { unavailable } from '../../lib/HttpError';
+import type { ServiceConnections } from '../../lib/signalr/ServiceConnections';
+import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
+import { MemoryPresenceStore } from '../../lib/storage/MemoryPresenceStore';
+
+/**
+ * The SignalR Service as the functions ask it (which connections and users exist), in memory:
+ * `connect` and `disconnect` say what the service knows; `down` makes every question fail as a
+ * service that does not answer would.
+ */
+export class MemoryServiceConnections implements ServiceConnections {
+  private readonly connections = new Map<string, string>();
+  down = false;
+
+  connect(user: string, connectionId: string): void {
+    this.connections.set(connectionId, user);
+  }
+
+  disconnect(connectionId: string): void {
+    this.connections.delete(connectionId);
+  }
+
+  private check(): void {
+    if (this.down) throw unavailable('signalr', new Error('connect ECONNREFUSED'));
+  }
+
+  connectionExists(connectionId: string): Promise<boolean> {
+    return Promise.resolve().then(() => (this.check(), this.connections.has(connectionId)));
+  }
+
+  userExists(userId: string): Promise<boolean> {
+    return Promise.resolve().then(() => {
+      this.check();
+      return [...this.connections.values()].includes(userId);
+    });
+  }
+}
+
+/** Every service a function may need, in memory, with a clock the test moves. */
+export function memoryServices(now: () => number = Date.now) {
+  return {
+    history: new MemoryHistoryStore({ burst: 10, perMinute: 60 }, now),
+    presence: new MemoryPresenceStore(),
+    signalR: new MemoryServiceConnections(),
+  };
+}
