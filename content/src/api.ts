@@ -29,9 +29,34 @@ export function signOutUrl(config: ChatConfig): string {
 /** A send the server refused or could not complete; `message` is shown to the user. */
 export class SendError extends Error {}
 
-/** GET /api/users: who is online, by name. */
-export async function fetchOnlineUsers(config: ChatConfig): Promise<string[]> {
-  const response = await fetch(`${config.apiBaseUrl}/api/users`, { credentials: 'include' });
+/** A refusal that may pass: the server's Retry-After, in seconds. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * GET /api/users: who is online, by name. `connectionId` is this page's own live connection:
+ * the server records it if presence missed it (its connect arrived while storage was down).
+ * A 503 or 429 says when to ask again.
+ */
+export async function fetchOnlineUsers(
+  config: ChatConfig,
+  connectionId: string | null,
+): Promise<string[]> {
+  const query = connectionId === null ? '' : `?connectionId=${encodeURIComponent(connectionId)}`;
+  const response = await fetch(`${config.apiBaseUrl}/api/users${query}`, {
+    credentials: 'include',
+  });
+  if (response.status === 503 || response.status === 429)
+    throw new RetryLaterError(
+      `Who is online could not be loaded (${response.status}).`,
+      Number(response.headers.get('Retry-After') ?? 5) || 5,
+    );
   if (!response.ok) throw new Error(`Who is online could not be loaded (${response.status}).`);
   return ((await response.json()) as { users: { name: string }[] }).users.map((user) => user.name);
 }

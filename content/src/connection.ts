@@ -18,6 +18,8 @@ export function retryDelay(attempt: number): number {
 export interface ChatConnection {
   start(): void;
   stop(): Promise<void>;
+  /** The live connection's id, or null while there is none. */
+  readonly connectionId: string | null;
 }
 
 /**
@@ -86,6 +88,9 @@ export function createChatConnection(
       stopped = true;
       clearTimeout(timer);
       await connection.stop();
+    },
+    get connectionId() {
+      return connection.connectionId;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createApp, nextTick, onMounted, onUnmounted, reactive, ref } from 'vue';
 import {
+  RetryLaterError,
   SendError,
   fetchHistory,
   fetchOnlineUsers,
@@ -82,12 +83,21 @@ const App = {
       }
     }
 
-    /** On every (re)connect: who is online now; userOnline/userOffline keep it current. */
+    let onlineRetry: ReturnType<typeof setTimeout> | undefined;
+
+    /**
+     * On every (re)connect: who is online now; userOnline/userOffline keep it current. The
+     * server records this page's connection if it missed it; while storage is down (503) or
+     * the page asks too often (429), it asks again when the server says.
+     */
     async function refreshOnline(): Promise<void> {
+      clearTimeout(onlineRetry);
       try {
-        state.online = await fetchOnlineUsers(config);
-      } catch {
-        // The list stays as it was; the next reconnect tries again.
+        state.online = await fetchOnlineUsers(config, connection?.connectionId ?? null);
+      } catch (error) {
+        // The list stays as it was meanwhile.
+        if (error instanceof RetryLaterError && state.status === ConnectionStatus.Connected)
+          onlineRetry = setTimeout(() => void refreshOnline(), error.retryAfterSeconds * 1000);
       }
     }
 
@@ -184,7 +194,10 @@ const App = {
       connection.start();
     });
 
-    onUnmounted(() => void connection?.stop());
+    onUnmounted(() => {
+      clearTimeout(onlineRetry);
+      void connection?.stop();
+    });
 
     return {
       state,
