@@ -123,5 +123,7 @@ describe('startStack', () => {
       probe.listen(signalrPort, '127.0.0.1', resolve);
     });
     probe.close();
-  });
+    // Well inside the stack's 15 s deadline per stand-in: it stopped because Azurite's end was
+    // noticed, not because the stack gave up waiting.
+  }, 10_000);
 });
