@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import autocannon from 'autocannon';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
@@ -15,11 +16,11 @@ const HISTORY_PAGE = '/api/messages?limit=50';
 /** Checks once that the official client sees what the load clients see. */
 export async function checkOfficialClient(
   api: string,
-  cookie: string,
+  cookies: readonly string[],
   messages: number,
 ): Promise<number> {
   const connection = new HubConnectionBuilder()
-    .withUrl(`${api}/api`, { headers: { Cookie: cookie } })
+    .withUrl(`${api}/api`, { headers: { Cookie: cookies[0] } })
     .configureLogging(LogLevel.None)
     .build();
   let received = 0;
@@ -27,9 +28,10 @@ export async function checkOfficialClient(
     if (message.text.startsWith('official ')) received++;
   });
   await connection.start();
+  // From several senders, as people send: one sender's 20 in a row would meet the send limit.
   for (let i = 0; i < messages; i++)
     await postJson(`${api}/api/messages`, JSON.stringify({ text: `official ${i}` }), {
-      Cookie: cookie,
+      Cookie: cookies[i % cookies.length],
     });
   const deadline = Date.now() + 5000;
   while (received < messages && Date.now() < deadline)
@@ -177,4 +179,31 @@ export async function measurePresence(
   }
   await Promise.all([watcher, ...connections].map((connection) => connection.stop()));
   return latencies;
+}
+
+/**
+ * POST /api/messages at `rate` a second, open loop, as pages send (JSON with a clientId),
+ * spread over `senders` so that no one nears the send limit: the answer's latency (202) is what
+ * the send limit's check adds to.
+ */
+export async function measureSendLatency(
+  api: string,
+  senders: readonly string[],
+  rate: number,
+  seconds: number,
+): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const options = {
+    url: `${api}/api/messages`,
+    headers: (n: number) => ({ Cookie: senders[n % senders.length] }),
+    body: (n: number) => JSON.stringify({ text: `timed ${n}`, clientId: randomUUID() }),
+    rate,
+    agent,
+  };
+  try {
+    await measureOpenLoop({ ...options, seconds: 2 });
+    return await measureOpenLoop({ ...options, seconds });
+  } finally {
+    agent.destroy();
+  }
 }

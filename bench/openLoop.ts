@@ -11,6 +11,8 @@ export interface OpenLoopOptions {
   readonly url: string;
   /** Headers for the nth request (to cycle through users, say). */
   readonly headers: (n: number) => Record<string, string>;
+  /** A body for the nth request: sent as a POST; without one, a GET. */
+  readonly body?: (n: number) => string;
   readonly rate: number;
   readonly seconds: number;
   /** Keep-alive sockets, the caller's: a warm-up run leaves them open for the measured one. */
@@ -38,9 +40,21 @@ export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoo
   let failed = 0;
   const send = (n: number, due: number) =>
     new Promise<void>((resolve) => {
+      const body = options.body?.(n);
       const req = request(
         options.url,
-        { agent, headers: options.headers(n), timeout: ANSWER_TIMEOUT_MS },
+        {
+          agent,
+          method: body === undefined ? 'GET' : 'POST',
+          headers: {
+            ...options.headers(n),
+            ...(body !== undefined && {
+              'Content-Type': 'application/json',
+              'Content-Length': String(Buffer.byteLength(body)),
+            }),
+          },
+          timeout: ANSWER_TIMEOUT_MS,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -56,7 +70,8 @@ export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoo
         failed++;
         resolve();
       });
-      req.end();
+      // A Buffer: Node writes the header block with a string body in the body's encoding.
+      req.end(body === undefined ? undefined : Buffer.from(body));
     });
 
   // Exactly rate x seconds arrivals at uniformly random times: a Poisson process of that count.

@@ -9,7 +9,8 @@ import { startEmulator } from '../local/emulator';
 import { startStack } from '../local/stack';
 import { startRawBroadcastServer } from './rawBroadcastServer';
 
-export type ServerRole = 'stack' | 'stack-no-history' | 'stack-presence' | 'emulator' | 'raw';
+export type ServerRole =
+  'stack' | 'stack-no-history' | 'stack-no-send-limit' | 'stack-presence' | 'emulator' | 'raw';
 
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -32,6 +33,7 @@ async function start(
 ): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
   switch (role) {
     case 'stack-no-history':
+    case 'stack-no-send-limit':
     case 'stack-presence':
     case 'stack': {
       // The same stack; without history SendMessage stores nothing (CHAT_HISTORY=off).
@@ -42,6 +44,8 @@ async function start(
         logLevel: 'warn',
         // Fan-out measures the message path; presence (upstream) is measured on its own stack.
         upstream: role === 'stack-presence',
+        // The send limit's cost is measured against the same stack with the limit off.
+        ...(role === 'stack-no-send-limit' && { settings: { ChatSendsPerMinute: '0' } }),
       });
       return {
         ready: { type: 'ready', api: stack.urls.api, connectionString: stack.connectionString },

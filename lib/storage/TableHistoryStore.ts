@@ -1,14 +1,11 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { ChatMessage } from '../ChatMessage';
 import { firstIdAt, idTime, invertId, newestFirst } from '../messageIds';
 import type { SendLimit } from '../settings';
-import { refill, secondsUntil, type Bucket, type BucketRate } from '../TokenBucket';
 import {
   CATCH_UP_MARGIN_MS,
   MAX_CATCH_UP,
   MAX_LIMIT,
-  sendLimited,
-  sendRate,
   type HistoryPage,
   type HistoryQuery,
   type HistoryStore,
@@ -16,6 +13,7 @@ import {
 } from './HistoryStore';
 import { userPartition } from './partitionKey';
 import { RecentRows, type RecentQuery } from './RecentRows';
+import { SendLimiter } from './SendLimiter';
 import { statusOf, type StorageOptions, type TableAccount } from './tables';
 
 /**
@@ -29,14 +27,8 @@ import { statusOf, type StorageOptions, type TableAccount } from './tables';
 const MESSAGES = 'messages';
 const SENDS = 'sends';
 const PUBLIC = 'public';
-/** The bucket's row key: `:` cannot be in a client id, so it never meets one. */
-const LIMIT_ROW = ':limit';
-/** Tries when other instances keep changing the same sender's bucket. */
-const SEND_ATTEMPTS = 10;
 /** The public rows kept by an instance are all read again this often (RecentRows.ts). */
 const RELOAD_PUBLIC_MS = 30_000;
-/** Buckets whose ETag this instance remembers, so a send needs no read first. */
-const MAX_CACHED_BUCKETS = 10_000;
 
 interface MessageEntity {
   readonly partitionKey: string;
@@ -48,11 +40,6 @@ interface MessageEntity {
   readonly sentAt: string;
   readonly isPrivate: boolean;
   readonly recipient?: string;
-}
-
-interface BucketEntity {
-  readonly tokens: number;
-  readonly at: number;
 }
 
 function toEntity(partitionKey: string, message: ChatMessage): MessageEntity {
@@ -104,15 +91,14 @@ function rangeFrom(fromId: string | undefined): string {
 export class TableHistoryStore implements HistoryStore {
   /** The room's newest public rows, kept by this instance (docs/storage.md, "Reading the room"). */
   private readonly publicRows: RecentRows<MessageEntity>;
-  private readonly buckets = new Map<string, { readonly bucket: Bucket; readonly etag: string }>();
-  private readonly rate: BucketRate;
+  private readonly limiter: SendLimiter;
 
   constructor(
     private readonly account: TableAccount,
-    private readonly limit: SendLimit,
-    private readonly now: () => number = Date.now,
+    limit: SendLimit,
+    now: () => number = Date.now,
   ) {
-    this.rate = sendRate(limit);
+    this.limiter = new SendLimiter(limit, now);
     this.publicRows = new RecentRows<MessageEntity>(
       { newest: (count, fromId) => this.readPartition(PUBLIC, count, rangeFrom(fromId)) },
       { capacity: MAX_LIMIT, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
@@ -120,7 +106,16 @@ export class TableHistoryStore implements HistoryStore {
   }
 
   async save(message: ChatMessage, clientId?: string): Promise<SaveResult> {
-    const earlier = await this.admit(message, clientId);
+    const sender = userPartition(message.sender);
+    let earlier: ChatMessage | undefined;
+    if (clientId !== undefined)
+      earlier = await this.account.run(SENDS, (sends, options) =>
+        this.limiter.takeWithClaim(sends, sender, clientId, message, options, () =>
+          this.findClaim(sends, sender, clientId, options),
+        ),
+      );
+    else if (this.limiter.enabled)
+      await this.account.run(SENDS, (sends, options) => this.limiter.take(sends, sender, options));
     const stored = earlier ?? message;
     const partitions = stored.isPrivate
       ? [...new Set([userPartition(stored.sender), userPartition(stored.recipient!)])]
@@ -135,84 +130,9 @@ export class TableHistoryStore implements HistoryStore {
     return { message: stored, duplicate: earlier !== undefined };
   }
 
-  /**
-   * Takes one token from the sender's bucket and claims `clientId`, in one entity-group
-   * transaction (both rows are in the sender's partition of `sends`): either both happen or
-   * neither. Returns the message stored earlier for `clientId`, if it was used.
-   */
-  private admit(
-    message: ChatMessage,
-    clientId: string | undefined,
-  ): Promise<ChatMessage | undefined> {
-    const partitionKey = userPartition(message.sender);
-    return this.account.run(SENDS, async (sends, options) => {
-      const earlier = async () =>
-        clientId === undefined ? undefined : this.findClaim(sends, partitionKey, clientId, options);
-      for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
-        const actions: TransactionAction[] = [];
-        const now = this.now();
-        let tokens = 0;
-        if (this.limit.perMinute > 0) {
-          const known =
-            this.buckets.get(partitionKey) ?? (await this.readBucket(sends, partitionKey, options));
-          const bucket = refill(known?.bucket, this.rate, now);
-          if (bucket.tokens < 1) {
-            const found = await earlier();
-            if (found !== undefined) return found;
-            throw sendLimited(this.limit, secondsUntil(bucket, this.rate));
-          }
-          tokens = bucket.tokens - 1;
-          const row = { partitionKey, rowKey: LIMIT_ROW, tokens, at: now };
-          actions.push(known ? ['update', row, 'Replace', { etag: known.etag }] : ['create', row]);
-        }
-        if (clientId !== undefined)
-          actions.push([
-            'create',
-            { partitionKey, rowKey: clientId, message: JSON.stringify(message) },
-          ]);
-        if (actions.length === 0) return undefined;
-        try {
-          const response = await sends.submitTransaction(actions, options);
-          const etag = response.subResponses[0]?.etag;
-          if (this.limit.perMinute > 0 && etag !== undefined)
-            this.remember(partitionKey, { tokens, at: now }, etag);
-          return undefined;
-        } catch (error) {
-          const status = statusOf(error);
-          // 409: the bucket was created meanwhile, or the client id is taken; 412: the bucket
-          // changed since it was read. Neither row changed: see which, and try again.
-          if (status !== 409 && status !== 412) throw error;
-          this.buckets.delete(partitionKey);
-          const found = await earlier();
-          if (found !== undefined) return found;
-        }
-      }
-      throw new Error(
-        `The send limit of one sender kept changing; gave up after ${SEND_ATTEMPTS} tries.`,
-      );
-    });
-  }
-
-  private remember(partitionKey: string, bucket: Bucket, etag: string): void {
-    this.buckets.delete(partitionKey);
-    if (this.buckets.size >= MAX_CACHED_BUCKETS)
-      this.buckets.delete(this.buckets.keys().next().value!);
-    this.buckets.set(partitionKey, { bucket, etag });
-  }
-
-  private async readBucket(
-    sends: TableClient,
-    partitionKey: string,
-    options: StorageOptions,
-  ): Promise<{ bucket: Bucket; etag: string } | undefined> {
-    try {
-      const row = await sends.getEntity<BucketEntity>(partitionKey, LIMIT_ROW, options);
-      return { bucket: { tokens: row.tokens, at: row.at }, etag: row.etag };
-    } catch (error) {
-      if (statusOf(error) === 404 && !/TableNotFound/.test((error as Error).message))
-        return undefined;
-      throw error;
-    }
+  /** Resolves when the send-limit debits this instance took are written (they land behind). */
+  flush(): Promise<void> {
+    return this.limiter.flush();
   }
 
   private async findClaim(

@@ -76,6 +76,8 @@ describe('floods', () => {
       isPrivate: false,
     });
     for (let n = 0; n < 3; n++) await first.save(message(n));
+    // Debits land behind their sends, within milliseconds (lib/storage/SendLimiter.ts).
+    await first.flush();
     await expect(second.save(message(3))).rejects.toMatchObject({ status: 429, code: 'SendLimit' });
     await expect(first.save(message(4))).rejects.toMatchObject({ status: 429 });
   });
