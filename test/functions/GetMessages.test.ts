@@ -4,7 +4,7 @@ import { unavailable } from '../../lib/HttpError';
 import { ReadLimit } from '../../lib/readLimit';
 import type { HistoryQuery, HistoryStore } from '../../lib/storage/HistoryStore';
 import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
-import { createGetMessages, HISTORY_READ_RATE } from '../../GetMessages';
+import { createGetMessages, HISTORY_READ_RATE } from '../../GetMessages/createGetMessages';
 import { invokeFunction, makeRequest } from './invokeFunction';
 
 /** GET /api/messages on an in-memory store: who reads what, bad queries, the read limit. */

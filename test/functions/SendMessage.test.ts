@@ -1,5 +1,5 @@
 import { HubMethod } from '../../lib/hub';
-import { createSendMessage } from '../../SendMessage';
+import { createSendMessage } from '../../SendMessage/createSendMessage';
 import type { ChatMessage } from '../../lib/ChatMessage';
 import { unavailable } from '../../lib/HttpError';
 import { DEFAULT_SEND_LIMIT } from '../../lib/settings';

@@ -2,9 +2,9 @@ import type { Context } from '@azure/functions';
 import { HubMethod } from '../../lib/hub';
 import type { SignalRUpstreamContext } from '../../lib/SignalRUpstreamContext';
 import { unavailable } from '../../lib/HttpError';
-import { createGetUsers, STALE_AFTER_MS } from '../../GetUsers';
-import { createOnConnected } from '../../OnConnected';
-import { createOnDisconnected } from '../../OnDisconnected';
+import { createGetUsers, STALE_AFTER_MS } from '../../GetUsers/createGetUsers';
+import { createOnConnected } from '../../OnConnected/createOnConnected';
+import { createOnDisconnected } from '../../OnDisconnected/createOnDisconnected';
 import { memoryServices } from '../support/memoryServices';
 import { invokeFunction, makeRequest } from './invokeFunction';
 

@@ -1,0 +1,35 @@
+import type { Context, HttpRequest } from '@azure/functions';
+import { readPrincipalName } from '../lib/principal';
+import { ReadLimit } from '../lib/readLimit';
+import { answerError, json } from '../lib/respond';
+import type { ChatServices } from '../lib/services';
+import { parseHistoryQuery } from './parseHistoryQuery';
+
+/**
+ * Rows of storage one user's reads may cost: 5,000 at once, 500 a second after that. A page load
+ * costs at most 100 (its own partition; the room's rows are mostly held by the instance).
+ */
+export const HISTORY_READ_RATE = { capacity: 5_000, perSecond: 500 };
+
+/**
+ * GET /api/messages: `{"messages": [...]}` oldest first, each as delivered live: the room's
+ * public messages and the caller's own private conversations, never anyone else's (the table
+ * keys make them unreachable: docs/storage.md, "History").
+ */
+export function createGetMessages(
+  { history }: Pick<ChatServices, 'history'>,
+  reads = new ReadLimit(HISTORY_READ_RATE, 'stored messages'),
+) {
+  return async function getMessages(context: Context, req: HttpRequest): Promise<void> {
+    try {
+      const user = readPrincipalName(req);
+      const query = parseHistoryQuery(req.query);
+      reads.check(user);
+      const { messages, rowsRead } = await history.list(user, query);
+      reads.charge(user, rowsRead + 1);
+      context.res = json(200, { messages });
+    } catch (error) {
+      answerError(context, error);
+    }
+  };
+}
