@@ -20,7 +20,7 @@ import { isForgedRequest, isKnownBrowser, requestOrigin } from './csrf';
 import { messagePage, sendHtml, signInPage } from './pages';
 import { IDENTITY_HEADER, principalHeaders } from './principalHeaders';
 import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
-import { SessionStore, type Session, type SessionStoreOptions } from './SessionStore';
+import { SessionSeal, type Session } from './SessionSeal';
 import { sessionCookie, sessionIdOf } from './sessionCookie';
 
 /**
@@ -38,7 +38,13 @@ export interface FrontDoorOptions {
   /** App Service's "allowed external redirect URLs": where sign-in and sign-out may return to. */
   readonly allowedExternalRedirectUrls: readonly string[];
   readonly log: Logger;
-  readonly sessions?: SessionStoreOptions;
+  /**
+   * The key sessions are sealed with (64 hex digits: App Service's `WEBSITE_AUTH_ENCRYPTION_KEY`)
+   * and their lifetime (8 hours by default). The same key after a restart keeps everyone signed
+   * in.
+   */
+  readonly sessionKey: string;
+  readonly sessionLifetimeMs?: number;
   /**
    * Paths App Service Authentication leaves alone (`globalValidation.excludedPaths`): no session
    * needed, identity headers still stripped. The SignalR upstream is one: its signature (and, in
@@ -58,7 +64,7 @@ const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export class FrontDoor {
-  readonly sessions: SessionStore;
+  readonly sessions: SessionSeal;
   private readonly agent = new Agent({ keepAlive: true });
   private server?: Server;
   private redirects: RedirectPolicy = { ownOrigins: [], allowedExternalUrls: [] };
@@ -69,7 +75,7 @@ export class FrontDoor {
         'CORS origin "*" cannot be used with CORSCredentials: browsers refuse credentials with a wildcard origin. List the page origins instead, e.g. http://127.0.0.1:5500,http://localhost:5500.',
       );
     }
-    this.sessions = new SessionStore(options.sessions);
+    this.sessions = new SessionSeal(options.sessionKey, options.sessionLifetimeMs);
   }
 
   async listen(): Promise<number> {
@@ -179,19 +185,19 @@ export class FrontDoor {
     const problem = userNameProblem(name);
     if (problem !== undefined)
       return sendHtml(res, 400, signInPage(provider, target, problem), this.csp);
-    const sessionId = this.sessions.create(name, provider);
+    const sealed = this.sessions.seal(name, provider);
     this.options.log.info(`signed in a user with ${provider}`);
     res
       .writeHead(302, {
         Location: location,
-        'Set-Cookie': sessionCookie(sessionId, this.sessions.lifetimeMs / 1000),
+        'Set-Cookie': sessionCookie(sealed, this.sessions.lifetimeMs / 1000),
         ...NO_STORE,
       })
       .end();
   }
 
   private me(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.sessions.get(sessionIdOf(req));
+    const session = this.sessions.open(sessionIdOf(req));
     if (session === undefined)
       throw new HttpError(
         401,
@@ -220,7 +226,7 @@ export class FrontDoor {
     const location = this.redirectOrRefuse(
       url.searchParams.get('post_logout_redirect_uri') ?? '/.auth/logout/complete',
     );
-    this.sessions.delete(sessionIdOf(req));
+    this.sessions.signOut(sessionIdOf(req));
     res
       .writeHead(302, {
         Location: location,
@@ -231,7 +237,9 @@ export class FrontDoor {
   }
 
   private async proxy(req: IncomingMessage, res: ServerResponse, excluded: boolean): Promise<void> {
-    const session: Session | undefined = excluded ? undefined : this.sessions.get(sessionIdOf(req));
+    const session: Session | undefined = excluded
+      ? undefined
+      : this.sessions.open(sessionIdOf(req));
     // Return401: an API call without a session is refused, never redirected (a redirect breaks the preflight).
     if (session === undefined && !excluded)
       throw new HttpError(

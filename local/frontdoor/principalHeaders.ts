@@ -1,5 +1,5 @@
 import { headerBytes } from '../../lib/headerText';
-import type { Session } from './SessionStore';
+import type { Session } from './SessionSeal';
 
 /** Identity headers only the front door may set; any a client sends is removed. */
 export const IDENTITY_HEADER = /^x-ms-(client-principal|token-)/i;

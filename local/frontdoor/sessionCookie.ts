@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 /** App Service Authentication's session cookie (docs/app-service-auth.md). */
 const SESSION_COOKIE = 'AppServiceAuthSession';
 
-/** The session id the request's cookie carries, if any. */
+/** The sealed session the request's cookie carries, if any. */
 export function sessionIdOf(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
@@ -13,7 +13,7 @@ export function sessionIdOf(req: IncomingMessage): string | undefined {
 }
 
 /**
- * `Set-Cookie` for a session, or to clear it (`sessionId` empty, `maxAgeSeconds` 0).
+ * `Set-Cookie` for a sealed session, or to clear it (`sessionId` empty, `maxAgeSeconds` 0).
  * SameSite=None: in Azure the page and the API are on different sites (docs/security.md).
  */
 export function sessionCookie(sessionId: string, maxAgeSeconds: number): string {

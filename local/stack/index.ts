@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEmulator, type SignalREmulator } from '../emulator';
 import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
+import { newSessionKey } from '../frontdoor/SessionSeal';
 import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
@@ -35,10 +36,18 @@ export interface StackOptions {
   /** `builtin` (default) or `func`: real Core Tools behind the same front door. */
   readonly functionsHost?: 'builtin' | 'func';
   /**
-   * App Service's "allowed external redirect URLs"; defaults to the page server's two origins.
-   * Kept apart from CORS, as in App Service (docs/app-service-auth.md).
+   * App Service's "allowed external redirect URLs"; by default the page server's two origins
+   * and the origins of local.settings.json's Host.CORS: a page served from another origin, as
+   * the tutorial has it, returns there after sign-in (docs/app-service-auth.md).
    */
   readonly allowedExternalRedirectUrls?: readonly string[];
+  /**
+   * The key sessions are sealed with (docs/app-service-auth.md, "Sessions"): by default the app
+   * setting WEBSITE_AUTH_ENCRYPTION_KEY, else a key made on the first start and kept in
+   * `.local/` (git-ignored), so a restart keeps everyone signed in; with `storageLocation: null`
+   * (tests) a new key per stack.
+   */
+  readonly sessionKey?: string;
   /**
    * SignalR upstream to the app (who is online); on by default. The benchmark turns it off for
    * its fan-out scenarios, which measure the message path, and measures presence on its own.
@@ -50,7 +59,7 @@ export interface StackOptions {
    */
   readonly settings?: Readonly<Record<string, string>>;
   /** Front door limits, for tests that must not wait out the defaults. */
-  readonly frontDoor?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessions'>;
+  readonly frontDoor?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessionLifetimeMs'>;
 }
 
 export interface Stack {
@@ -81,6 +90,19 @@ function findProjectRoot(from: string): string {
     if (dirname(dir) === dir)
       throw new Error(`No host.json found above ${from}; pass projectRoot.`);
   }
+}
+
+/** App Service's own setting for the key its session cookies are encrypted with. */
+const SESSION_KEY_SETTING = 'WEBSITE_AUTH_ENCRYPTION_KEY';
+
+/** The session key kept in `.local/` (made on the first start), so restarts keep sessions. */
+function localSessionKey(root: string): string {
+  const file = join(root, '.local', 'session.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = newSessionKey();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 /** How long one stand-in may take to stop before the stack goes on without it. */
@@ -188,7 +210,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       port: ports.frontDoor,
       corsOrigins,
       corsCredentials: settings.corsCredentials,
-      allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? pageOrigins,
+      allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? [
+        ...pageOrigins,
+        ...settings.cors.filter((origin) => origin !== '*'),
+      ],
+      sessionKey:
+        options.sessionKey ??
+        values[SESSION_KEY_SETTING] ??
+        (options.storageLocation === null ? newSessionKey() : localSessionKey(root)),
       excludedPaths: [SIGNALR_WEBHOOK_PATH],
       log,
       ...options.frontDoor,

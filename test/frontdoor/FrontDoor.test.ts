@@ -1,3 +1,4 @@
+import { newSessionKey } from '../../local/frontdoor/SessionSeal';
 import { join } from 'node:path';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
 import { resolveRedirect } from '../../local/frontdoor/redirects';
@@ -17,6 +18,7 @@ describe('FrontDoor', () => {
     host = new FunctionHost({ root: join(__dirname, '..', 'fixtures', 'app'), log, settings: {} });
     const hostPort = await host.listen();
     door = new FrontDoor({
+      sessionKey: newSessionKey(),
       target: `http://127.0.0.1:${hostPort}`,
       port: 0,
       corsOrigins: [PAGE, 'http://localhost:5500'],
@@ -214,6 +216,7 @@ describe('FrontDoor', () => {
     expect(
       () =>
         new FrontDoor({
+          sessionKey: newSessionKey(),
           target: 'http://127.0.0.1:1',
           port: 0,
           corsOrigins: ['*'],

@@ -1,3 +1,4 @@
+import { newSessionKey } from '../../local/frontdoor/SessionSeal';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
@@ -34,6 +35,7 @@ describe('FrontDoor upstream failures', () => {
 
   async function startDoor(target: string, log: Logger): Promise<string> {
     door = new FrontDoor({
+      sessionKey: newSessionKey(),
       target,
       port: 0,
       corsOrigins: [],

@@ -1,3 +1,4 @@
+import { newSessionKey } from '../../local/frontdoor/SessionSeal';
 import { signToken } from '../support/signToken';
 import type { Stack } from '../../local/stack';
 import { startTestStack } from '../support/testStack';
@@ -57,6 +58,7 @@ describe('identity cannot be forged', () => {
       settings: {},
     });
     const door = new FrontDoor({
+      sessionKey: newSessionKey(),
       target: `http://127.0.0.1:${await host.listen()}`,
       port: 0,
       corsOrigins: [],

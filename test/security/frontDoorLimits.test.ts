@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import { SessionStore } from '../../local/frontdoor/SessionStore';
+import { SessionSeal, newSessionKey } from '../../local/frontdoor/SessionSeal';
 import { listen, closeServer } from '../../local/httpServer';
 import { createLogger } from '../../local/log';
 import { signIn } from '../reliability/support';
@@ -43,7 +43,7 @@ describe('front door limits', () => {
       allowedExternalRedirectUrls: [],
       log,
       bodyTimeoutMs: 1500,
-      sessions: { maxSessions: 50 },
+      sessionKey: newSessionKey(),
     });
     port = await door.listen();
     api = `http://127.0.0.1:${port}`;
@@ -147,33 +147,72 @@ describe('front door limits', () => {
     expect(aborted).toEqual(['/api/hang']);
   });
 
-  it('keeps at most the configured number of sessions under a sign-in flood', async () => {
+  it('evicts no session under a sign-in flood: they live in the cookies, not in the front door', async () => {
     const cookies: string[] = [];
-    for (let i = 0; i < 200; i++) cookies.push(await signIn(api, `user${i}`));
-    expect(door.sessions.size).toBe(50);
+    for (let i = 0; i < 300; i++) cookies.push(await signIn(api, `user${i}`));
     const me = (cookie: string) => fetch(`${api}/.auth/me`, { headers: { Cookie: cookie } });
-    expect((await me(cookies[0])).status).toBe(401);
-    expect((await me(cookies[199])).status).toBe(200);
+    expect((await me(cookies[0])).status).toBe(200);
+    expect((await me(cookies[299])).status).toBe(200);
+  });
+
+  it('keeps a session across a restart with the same key, and opens none with another', async () => {
+    const key = newSessionKey();
+    const start = async (sessionKey: string) => {
+      const front = new FrontDoor({
+        target: 'http://127.0.0.1:9',
+        port: 0,
+        corsOrigins: [],
+        corsCredentials: true,
+        allowedExternalRedirectUrls: [],
+        log,
+        sessionKey,
+      });
+      return { front, api: `http://127.0.0.1:${await front.listen()}` };
+    };
+    const first = await start(key);
+    const cookie = await signIn(first.api, 'Ngọc Ánh');
+    await first.front.close();
+    const again = await start(key);
+    const other = await start(newSessionKey());
+    try {
+      const me = await fetch(`${again.api}/.auth/me`, { headers: { Cookie: cookie } });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { user_id: string }[])[0].user_id).toBe('Ngọc Ánh');
+      expect((await fetch(`${other.api}/.auth/me`, { headers: { Cookie: cookie } })).status).toBe(
+        401,
+      );
+    } finally {
+      await again.front.close();
+      await other.front.close();
+    }
   });
 });
 
-describe('SessionStore', () => {
-  it('forgets a session once its lifetime has passed', () => {
-    const store = new SessionStore({ lifetimeMs: 1000 });
-    const id = store.create('alice', 'aad', 0);
-    expect(store.get(id, 999)?.name).toBe('alice');
-    expect(store.get(id, 1000)).toBeUndefined();
-    expect(store.size).toBe(0);
+describe('SessionSeal', () => {
+  const key = newSessionKey();
+
+  it('opens what it sealed until the lifetime has passed', () => {
+    const seal = new SessionSeal(key, 1000);
+    const sealed = seal.seal('王芳', 'aad', 0);
+    expect(seal.open(sealed, 999)).toEqual({ name: '王芳', provider: 'aad', expiresAt: 1000 });
+    expect(seal.open(sealed, 1000)).toBeUndefined();
   });
 
-  it('drops expired sessions when new ones start, and evicts the oldest past the bound', () => {
-    const store = new SessionStore({ lifetimeMs: 1000, maxSessions: 3 });
-    store.create('a', 'aad', 0);
-    store.create('b', 'aad', 0);
-    store.create('c', 'aad', 2000);
-    expect(store.size).toBe(1);
-    const ids = ['d', 'e', 'f'].map((name) => store.create(name, 'aad', 2000));
-    expect(store.size).toBe(3);
-    expect(ids.map((id) => store.get(id, 2000)?.name)).toEqual(['d', 'e', 'f']);
+  it('opens nothing sealed with another key, changed by a byte, cut short, or made up', () => {
+    const seal = new SessionSeal(key);
+    const sealed = seal.seal('alice', 'aad');
+    const bytes = Buffer.from(sealed, 'base64url');
+    bytes[20] ^= 1;
+    expect(new SessionSeal(newSessionKey()).open(sealed)).toBeUndefined();
+    expect(seal.open(bytes.toString('base64url'))).toBeUndefined();
+    expect(seal.open(sealed.slice(0, 30))).toBeUndefined();
+    expect(
+      seal.open(Buffer.from('{"name":"mallory","expiresAt":9e15}').toString('base64url')),
+    ).toBeUndefined();
+    expect(seal.open('x'.repeat(5000))).toBeUndefined();
+  });
+
+  it('refuses a key that is not 32 bytes of hex', () => {
+    expect(() => new SessionSeal('short')).toThrow('The session key must be 32 bytes');
   });
 });

@@ -1,0 +1,92 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * Sessions as App Service Authentication keeps them: in the `AppServiceAuthSession` cookie,
+ * encrypted, not in the server's memory, so a restart signs nobody out (Microsoft Learn,
+ * "Customize sign-ins and sign-outs in Azure App Service authentication": the session cookie;
+ * "Encryption key" settings `WEBSITE_AUTH_ENCRYPTION_KEY`). Here the cookie holds the user's
+ * name, provider and expiry, sealed with AES-256-GCM under a 32-byte key: without the key it can
+ * be neither read nor made, and any change to it fails to open. The session lasts 8 hours, App
+ * Service's default (`login.cookieExpiration.timeToExpiration` 08:00:00); sign-out clears the
+ * cookie and ends the session (`signOut`).
+ */
+export interface Session {
+  readonly name: string;
+  readonly provider: string;
+  readonly expiresAt: number;
+}
+
+export const DEFAULT_SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** A sealed session longer than this is not one of ours (a name is at most 256 bytes). */
+const MAX_SEALED_CHARS = 2048;
+
+/** A key for sessions: 32 random bytes, as hex (the form `WEBSITE_AUTH_ENCRYPTION_KEY` takes). */
+export function newSessionKey(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Signed-out sessions remembered at most (the oldest forgotten first). */
+const MAX_SIGNED_OUT = 10_000;
+
+export class SessionSeal {
+  private readonly key: Buffer;
+  /**
+   * Sessions signed out, until they would have expired: a copy of the cookie kept elsewhere
+   * opens nothing more. Kept in memory (our choice; App Service documents only that sign-out
+   * clears the cookie), so a restart forgets them.
+   */
+  private readonly signedOut = new Map<string, number>();
+
+  constructor(
+    key: string,
+    readonly lifetimeMs = DEFAULT_SESSION_LIFETIME_MS,
+  ) {
+    if (!/^[0-9a-fA-F]{64}$/.test(key))
+      throw new Error('The session key must be 32 bytes written as 64 hexadecimal digits.');
+    this.key = Buffer.from(key, 'hex');
+  }
+
+  /** A sealed session for `name`, valid for `lifetimeMs` from now. */
+  seal(name: string, provider: string, now = Date.now()): string {
+    const session: Session = { name, provider, expiresAt: now + this.lifetimeMs };
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(session), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** Ends a session: its sealed value opens nothing more, on this front door. */
+  signOut(sealed: string | undefined, now = Date.now()): void {
+    const session = this.open(sealed, now);
+    if (session === undefined) return;
+    for (const [value, expiresAt] of this.signedOut)
+      if (expiresAt <= now || this.signedOut.size >= MAX_SIGNED_OUT) this.signedOut.delete(value);
+      else break;
+    this.signedOut.set(sealed!, session.expiresAt);
+  }
+
+  /** The session a sealed value holds, or undefined: made elsewhere, changed, expired or ended. */
+  open(sealed: string | undefined, now = Date.now()): Session | undefined {
+    if (sealed === undefined || sealed.length === 0 || sealed.length > MAX_SEALED_CHARS)
+      return undefined;
+    if (this.signedOut.has(sealed)) return undefined;
+    const bytes = Buffer.from(sealed, 'base64url');
+    if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      const json = Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+      const session = JSON.parse(json) as Session;
+      if (typeof session.name !== 'string' || typeof session.expiresAt !== 'number')
+        return undefined;
+      return session.expiresAt > now ? session : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
