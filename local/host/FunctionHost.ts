@@ -1,33 +1,40 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpError } from '../../lib/HttpError';
-import { sendError } from '../http/respond';
+import { SIGNALR_EXTENSION_KEY_NAME } from '../../lib/signalr/upstream';
 import { parseRequestTarget } from '../http/requestTarget';
 import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';
 import type { Logger } from '../log';
-import { buildBindingData } from './bindingExpressions';
-import type { AppSettings, Binding, Invocation } from './bindings/Binding';
+import {
+  isTrigger,
+  type AppSettings,
+  type Binding,
+  type Invocation,
+  type InvocationResult,
+  type TriggerBinding,
+  type TriggerHost,
+  type TriggerInput,
+} from './bindings/Binding';
 import { createBindings } from './bindings';
 import {
   loadFunctions,
   workerProcess,
   type BindingConfig,
-  type LoadedFunction,
+  type FunctionDefinition,
 } from './functionJson';
-import { readFunctionRequest } from './HttpRequest';
-import { writeFunctionResponse, type FunctionResponse } from './HttpResponse';
-import { collectOutputs, createContext, runHandler } from './InvocationContext';
 import type { LocalFunctionsHost } from './LocalFunctionsHost';
-import { matchRoute } from './routes';
-import { SIGNALR_WEBHOOK_PATH, type InvocationContext } from '../../lib/signalr/upstream';
-import { handleSignalRWebhook } from './signalRWebhook';
+import { fromTypedData, toTypedData } from './rpc/typedData';
+import { NodeWorker } from './worker/NodeWorker';
+import type { RpcLogLevel, RpcTypedData } from './worker/rpc';
 
 /**
- * A classic (v3) model Functions host for the offline stack: runs the compiled functions from
- * their function.json as Core Tools does (docs/functions-host.md). This file serves and
- * orchestrates one invocation; loading, routing, request and response shapes, the context and
- * each binding live in their own files.
+ * A Functions host for the classic (v3) model, for the offline stack (docs/functions-host.md).
+ * It does what the Functions host (C#) does and no more: finds the functions from their
+ * function.json, lets each trigger binding answer its own requests, reads input bindings,
+ * hands the worker an invocation and writes what the worker gives back to the output bindings.
+ * Everything a function sees (`context`, `req`, `context.res`, `context.done`, `$return`) is
+ * Microsoft's own v3 programming model, `@azure/functions` 3.x, run by the worker part
+ * (local/host/worker/NodeWorker.ts) as the Node worker runs it.
  */
 export interface FunctionHostOptions {
   readonly root: string;
@@ -45,6 +52,8 @@ export interface FunctionHostOptions {
    * given, and the stack puts it in the emulator's upstream URL (docs/functions-host.md).
    */
   readonly signalRExtensionKey?: string;
+  /** Logs every invocation (`Executing` / `Executed`), as Core Tools does; off by default. */
+  readonly verbose?: boolean;
 }
 
 /** How long close() waits for invocations under way (our choice: docs/functions-host.md). */
@@ -54,29 +63,80 @@ const CLOSE_GRACE_MS = 5_000;
 const httpLast = (a: BindingConfig, b: BindingConfig) =>
   Number(a.type === 'http') - Number(b.type === 'http');
 
-export class FunctionHost implements LocalFunctionsHost {
+const WORKER_LOG: Record<RpcLogLevel, keyof Logger> = {
+  trace: 'debug',
+  debug: 'debug',
+  information: 'info',
+  warning: 'warn',
+  error: 'error',
+  critical: 'error',
+  none: 'debug',
+};
+
+export class FunctionHost implements LocalFunctionsHost, TriggerHost {
   private readonly bindings: ReadonlyMap<string, Binding>;
+  private readonly triggers: readonly TriggerBinding[];
   private readonly previousEnv = new Map<string, string | undefined>();
-  private readonly functions: LoadedFunction[];
+  private readonly functions: readonly FunctionDefinition[];
+  private readonly worker: NodeWorker;
+  private readonly systemKeys = new Map<string, string>();
   private server?: Server;
   /** Invocations under way: close() lets them finish with the settings they started with. */
   private readonly running = new Set<Promise<unknown>>();
-  /** The `signalr_extension` system key (see FunctionHostOptions). */
-  readonly signalRExtensionKey: string;
 
   constructor(private readonly options: FunctionHostOptions) {
-    // Function code reads app settings from its environment, as in Azure: Core Tools starts the
-    // Node worker with them; this host runs the worker in its own process, so that is here.
+    // Function code reads app settings from its environment, as in Azure: the host starts the
+    // worker with them; this host runs the worker in its own process, so that is here.
     // The environment is given back as it was on close(), so nothing leaks into a later stack.
     for (const [name, value] of Object.entries(options.settings)) {
       if (value === undefined) continue;
       this.previousEnv.set(name, workerProcess.env[name]);
       workerProcess.env[name] = value;
     }
-    this.signalRExtensionKey = options.signalRExtensionKey ?? randomBytes(32).toString('base64url');
+    this.systemKeys.set(
+      SIGNALR_EXTENSION_KEY_NAME,
+      options.signalRExtensionKey ?? randomBytes(32).toString('base64url'),
+    );
     this.bindings = createBindings();
-    this.functions = loadFunctions(options.root, ['httpTrigger', 'signalRTrigger']);
+    this.triggers = [...this.bindings.values()].filter(isTrigger);
+    this.functions = loadFunctions(
+      options.root,
+      this.triggers.map((trigger) => trigger.type),
+    );
+    this.worker = new NodeWorker((level, functionName, message) =>
+      options.log[WORKER_LOG[level]](
+        functionName === undefined ? message : `[${functionName}] ${message}`,
+      ),
+    );
+    for (const fn of this.functions) this.worker.load(String(fn.metadata.functionId), fn.metadata);
     options.log.info(`Functions: ${this.functions.map((fn) => fn.name).join(', ')}`);
+  }
+
+  get root(): string {
+    return this.options.root;
+  }
+
+  get settings(): AppSettings {
+    return this.options.settings;
+  }
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
+  /** The `signalr_extension` system key (see FunctionHostOptions). */
+  get signalRExtensionKey(): string {
+    return this.systemKey(SIGNALR_EXTENSION_KEY_NAME);
+  }
+
+  systemKey(name: string): string {
+    const key = this.systemKeys.get(name);
+    if (key === undefined) throw new Error(`The host has no system key named ${name}.`);
+    return key;
+  }
+
+  functionsOf(type: string): readonly FunctionDefinition[] {
+    return this.functions.filter((fn) => fn.trigger.type === type);
   }
 
   async listen(): Promise<number> {
@@ -111,6 +171,13 @@ export class FunctionHost implements LocalFunctionsHost {
     await closed;
   }
 
+  /** Each trigger answers the requests that are its own; anything else is a 404. */
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = parseRequestTarget(req.url);
+    for (const trigger of this.triggers) if (await trigger.serve(req, res, url, this)) return;
+    res.writeHead(404, { 'Content-Length': 0 }).end();
+  }
+
   private binding(config: BindingConfig): Binding {
     const binding = this.bindings.get(config.type);
     if (binding === undefined)
@@ -118,80 +185,28 @@ export class FunctionHost implements LocalFunctionsHost {
     return binding;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = parseRequestTarget(req.url);
-    const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH)
-      return handleSignalRWebhook(req, res, url, {
-        functions: this.functions,
-        settings: this.options.settings,
-        systemKey: this.signalRExtensionKey,
-        run: (fn, context) => this.runSignalR(fn, context, res),
-      });
-    const matched = matchRoute(this.functions, url.pathname, method);
-    if (matched === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    const { fn, params } = matched;
-    try {
-      await this.execute(
-        fn,
-        'This function was programmatically called via the host APIs.',
-        async (invocationId) => {
-          const request = await readFunctionRequest(req, url, method, params);
-          const bindingData = buildBindingData({
-            rawBody: request.rawBody,
-            hasContentLength: Number(request.headers['content-length'] ?? 0) > 0,
-            query: url.searchParams,
-            params: request.params,
-            headers: request.headers,
-          });
-          await this.invoke(fn, invocationId, { request, bindingData }, res);
-        },
-      );
-      if (!res.headersSent) res.writeHead(200, { 'Content-Length': 0 }).end();
-    } catch (error) {
-      // A refusal of the caller's (HttpError) is answered as JSON; any other failure is a 500
-      // with an empty body, as the Functions host answers.
-      if (error instanceof HttpError) return sendError(res, error, () => undefined);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0 }).end();
-    }
-  }
-
   /**
-   * A signalRTrigger function for one upstream call; resolves with what it returned when it
-   * returns to no `$return` binding (a hub method's result), rejects when it failed.
+   * One invocation: input bindings read in function.json order, the worker invoked, output
+   * bindings written (the HTTP answer last). Logged as Core Tools logs it when verbose.
    */
-  private async runSignalR(
-    fn: LoadedFunction,
-    context: InvocationContext,
-    res: ServerResponse,
-  ): Promise<unknown> {
-    const bindingData = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-    return this.execute(fn, '(null)', (invocationId) =>
-      this.invoke(fn, invocationId, { trigger: context, bindingData }, res),
-    );
-  }
-
-  /** One invocation, logged as Core Tools logs it (`Executing` / `Executed ... Duration`). */
-  private async execute<T>(
-    fn: LoadedFunction,
-    reason: string,
-    run: (invocationId: string) => Promise<T>,
-  ): Promise<T> {
+  async run(fn: FunctionDefinition, trigger: TriggerInput): Promise<InvocationResult> {
     const invocationId = randomUUID();
     const started = performance.now();
     const log = this.options.log;
-    const duration = () => Math.round(performance.now() - started);
-    log.info(`Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`);
-    const running = (async () => run(invocationId))();
+    const verbose = this.options.verbose === true;
+    if (verbose)
+      log.info(
+        `Executing 'Functions.${fn.name}' (Reason='${trigger.response ? 'This function was programmatically called via the host APIs.' : '(null)'}', Id=${invocationId})`,
+      );
+    const running = this.invoke(fn, invocationId, trigger);
     this.running.add(running);
+    const duration = () => Math.round(performance.now() - started);
     try {
       const result = await running;
-      log.info(
-        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
-      );
+      if (verbose)
+        log.info(
+          `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`,
+        );
       return result;
     } catch (error) {
       log.error(
@@ -204,40 +219,47 @@ export class FunctionHost implements LocalFunctionsHost {
   }
 
   private async invoke(
-    fn: LoadedFunction,
+    fn: FunctionDefinition,
     invocationId: string,
-    source: Pick<Invocation, 'request' | 'trigger' | 'bindingData'>,
-    res: ServerResponse,
-  ): Promise<unknown> {
-    // The context exists only once the inputs are read; the http binding reads its `res` later.
-    const created: { context?: ReturnType<typeof createContext> } = {};
+    trigger: TriggerInput,
+  ): Promise<InvocationResult> {
     const invocation: Invocation = {
       functionName: fn.name,
-      ...source,
+      bindingData: trigger.bindingData,
       settings: this.options.settings,
       log: this.options.log,
-      response: res,
-      contextRes: () => created.context?.res,
+      response: trigger.response,
     };
-    const inputs: Record<string, unknown> = {};
-    for (const config of fn.bindings)
-      if (config.direction === 'in')
-        inputs[config.name] = await this.binding(config).read?.(config, invocation);
-    const context = createContext(
-      fn,
+    const inputData: { name: string; data: RpcTypedData }[] = [];
+    for (const config of fn.bindings) {
+      if (config.direction !== 'in') continue;
+      const data =
+        config === fn.trigger
+          ? trigger.value
+          : toTypedData(await this.binding(config).read?.(config, invocation));
+      inputData.push({ name: config.name, data });
+    }
+    // Binding data as trigger metadata; null values are left out (ScriptInvocationContext-
+    // Extensions.ShouldSkipBindingData), and the library adds the invocation id.
+    const triggerMetadata: Record<string, RpcTypedData> = {};
+    for (const [key, value] of trigger.bindingData)
+      if (value !== null && value !== undefined) triggerMetadata[key] = toTypedData(value);
+    const response = await this.worker.invoke({
       invocationId,
-      inputs,
-      invocation.bindingData,
-      this.options.log,
-    );
-    created.context = context;
-    const returned = await runHandler(fn, context, inputs[fn.trigger.name]);
-    const outputs = collectOutputs(fn, context, returned);
-    for (const config of fn.bindings.filter((b) => b.direction === 'out').sort(httpLast))
-      await this.binding(config).write?.(config, outputs[config.name], invocation);
-    // An HTTP-triggered function without an http output binding still answers: context.res.
-    if (!res.headersSent && fn.trigger.type === 'httpTrigger')
-      writeFunctionResponse(res, context.res as FunctionResponse | undefined);
-    return fn.bindings.some((binding) => binding.name === '$return') ? undefined : returned;
+      functionId: fn.metadata.functionId,
+      inputData,
+      triggerMetadata,
+    });
+    const outputs = new Map<string, unknown>();
+    for (const output of response.outputData ?? [])
+      outputs.set(String(output.name), fromTypedData(output.data));
+    let returnValue = fromTypedData(response.returnValue);
+    if (fn.bindings.some((binding) => binding.name === '$return')) {
+      if (returnValue !== undefined) outputs.set('$return', returnValue);
+      returnValue = undefined;
+    }
+    for (const config of fn.bindings.filter((b) => b.direction !== 'in').sort(httpLast))
+      await this.binding(config).write?.(config, outputs.get(config.name), invocation);
+    return { returnValue };
   }
 }

@@ -8,8 +8,33 @@ export class BindingError extends Error {
   }
 }
 
-/** Binding data: keys compared without regard to case; values are strings or JSON objects. */
-export type BindingData = ReadonlyMap<string, unknown>;
+/**
+ * Binding data: keys compared without regard to case, as the host's dictionary
+ * (StringComparer.OrdinalIgnoreCase) compares them: setting a key again replaces its value and
+ * keeps the spelling it was first set with. Values are strings or JSON objects.
+ */
+export class BindingData implements Iterable<[string, unknown]> {
+  private readonly entries = new Map<string, [string, unknown]>();
+
+  set(key: string, value: unknown): this {
+    const lower = key.toLowerCase();
+    this.entries.set(lower, [this.entries.get(lower)?.[0] ?? key, value]);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key.toLowerCase());
+  }
+
+  get(key: string): unknown {
+    return this.entries.get(key.toLowerCase())?.[1];
+  }
+
+  /** Each key in the spelling it was first set with, and its value. */
+  *[Symbol.iterator](): Iterator<[string, unknown]> {
+    for (const entry of this.entries.values()) yield entry;
+  }
+}
 
 export interface HttpBindingSource {
   /** The raw body text, or undefined when there is none. */
@@ -42,9 +67,9 @@ function isJsonText(text: string): boolean {
  * `code` skipped), then route values; then `query` and `headers` only if no key of that name
  * exists yet. So a body or query can shadow the real headers, exactly as on Azure.
  */
-export function buildBindingData(source: HttpBindingSource): Map<string, unknown> {
-  const data = new Map<string, unknown>();
-  const set = (key: string, value: unknown) => data.set(key.toLowerCase(), value);
+export function buildBindingData(source: HttpBindingSource): BindingData {
+  const data = new BindingData();
+  const set = (key: string, value: unknown) => data.set(key, value);
   if (source.hasContentLength && source.rawBody !== undefined && isJsonText(source.rawBody)) {
     try {
       const parsed: unknown = JSON.parse(source.rawBody);
@@ -98,9 +123,9 @@ export function resolveExpression(template: string, data: BindingData): string {
     if (lower === 'rand-guid' || lower === 'sys.randguid') return randomUUID();
     if (lower === 'sys.utcnow' || lower === 'datetime') return utcNow();
     const [first, ...path] = expression.split('.');
-    if (!data.has(first.toLowerCase()))
+    if (!data.has(first))
       throw new BindingError(`Error while accessing '${first}': property doesn't exist.`);
-    let value = data.get(first.toLowerCase());
+    let value = data.get(first);
     for (const name of path) value = property(value, name, name);
     if (typeof value === 'object' && value !== null) return JSON.stringify(value);
     return String(value);

@@ -1,62 +1,114 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import Module from 'node:module';
-import { join, resolve } from 'node:path';
-import { compileRoute, type Route } from './routes';
+import { basename, join, parse, resolve } from 'node:path';
+import type { RpcBindingInfo, RpcFunctionMetadata } from './worker/rpc';
 
-/** One binding of a function.json, as written (docs/functions-host.md). */
+/**
+ * The functions of an app as the Functions host finds them: a folder with a function.json, its
+ * bindings as written, and its primary script (azure-functions-host,
+ * src/WebJobs.Script/Host/HostFunctionMetadataProvider.cs). docs/functions-host.md.
+ */
 export interface BindingConfig {
   readonly type: string;
-  readonly direction: 'in' | 'out';
+  readonly direction: 'in' | 'out' | 'inout';
   readonly name: string;
   readonly [key: string]: unknown;
 }
 
-/** What a function's script exports: a classic-model handler `(context, ...inputs)`. */
-export type FunctionHandler = (context: unknown, ...inputs: unknown[]) => unknown;
-
-/** A function found under the app root, ready to run. */
-export interface LoadedFunction {
+export interface FunctionDefinition {
   readonly name: string;
-  /** Upper-case methods; undefined means every method. */
-  readonly methods?: readonly string[];
-  /** HTTP triggers only: where the function answers. */
-  readonly route?: Route;
+  readonly directory: string;
   readonly bindings: readonly BindingConfig[];
+  /** The binding that starts it: the one whose type ends in `Trigger`. */
   readonly trigger: BindingConfig;
-  readonly handler: FunctionHandler;
+  readonly metadata: RpcFunctionMetadata;
 }
 
 interface FunctionJson {
-  bindings: BindingConfig[];
+  bindings?: BindingConfig[];
   scriptFile?: string;
   entryPoint?: string;
   disabled?: boolean;
 }
 
-/** The route prefix from host.json (`extensions.http.routePrefix`, default `api`). */
-export function readRoutePrefix(root: string): string {
-  const hostJson = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
-    extensions?: { http?: { routePrefix?: string } };
-  };
-  return hostJson.extensions?.http?.routePrefix ?? 'api';
+/**
+ * DeterminePrimaryScriptFile: `scriptFile` when given (it must exist), else the folder's only
+ * file besides function.json, else `run.*`, `index.js`, `index.mjs` or `index.cjs`.
+ */
+function primaryScriptFile(directory: string, scriptFile: string | undefined): string | undefined {
+  if (scriptFile !== undefined && scriptFile.length > 0) {
+    const path = resolve(directory, scriptFile);
+    if (!existsSync(path))
+      throw new Error(
+        "Invalid script file name configuration. The 'scriptFile' property is set to a file that does not exist.",
+      );
+    return path;
+  }
+  const files = readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.toLowerCase() !== 'function.json')
+    .map((entry) => entry.name);
+  if (files.length === 1) return join(directory, files[0]);
+  const primary = files.find((file) => {
+    const name = file.toLowerCase();
+    return parse(name).name === 'run' || ['index.js', 'index.mjs', 'index.cjs'].includes(name);
+  });
+  return primary === undefined ? undefined : join(directory, primary);
 }
 
-/**
- * Loads a script afresh, as a new worker process would: module state (a function's services,
- * made from the app settings on first use) belongs to this host, not to one started before it
- * in the same process. What the script itself requires comes from Node's cache as usual.
- */
-function loadScript(script: string): unknown {
-  const module = new Module(script);
-  (module as unknown as { load(file: string): void }).load(script);
-  return module.exports;
+/** The RPC metadata the host sends the worker: bindings by name, in function.json order. */
+function toMetadata(
+  name: string,
+  directory: string,
+  config: FunctionJson,
+  bindings: readonly BindingConfig[],
+): RpcFunctionMetadata {
+  const rpcBindings: Record<string, RpcBindingInfo> = {};
+  for (const binding of bindings)
+    rpcBindings[binding.name] = {
+      type: binding.type,
+      direction: binding.direction,
+      ...(typeof binding.dataType === 'string' && {
+        dataType: binding.dataType as RpcBindingInfo['dataType'],
+      }),
+    };
+  return {
+    name,
+    functionId: name,
+    directory,
+    scriptFile: primaryScriptFile(directory, config.scriptFile),
+    entryPoint: config.entryPoint ?? '',
+    bindings: rpcBindings,
+  };
+}
+
+/** Every enabled function under `root` whose trigger is one of `triggerTypes`. */
+export function loadFunctions(root: string, triggerTypes: readonly string[]): FunctionDefinition[] {
+  const functions: FunctionDefinition[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const directory = join(root, entry.name);
+    const file = join(directory, 'function.json');
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const config = JSON.parse(readFileSync(file, 'utf8')) as FunctionJson;
+    if (config.disabled === true) continue;
+    const bindings = config.bindings ?? [];
+    const trigger = bindings.find((binding) => triggerTypes.includes(binding.type));
+    if (trigger === undefined) continue;
+    functions.push({
+      name: basename(directory),
+      directory,
+      bindings,
+      trigger,
+      metadata: toMetadata(entry.name, directory, config, bindings),
+    });
+  }
+  return functions;
 }
 
 /**
  * The `process` the loaded scripts run with: where the host puts the app settings, since
  * function code reads them from its environment. Under plain Node it is this process; under a
- * test runner that gives tests a copy of `process.env` (jest), it is Node's own, which the
- * scripts loaded above see.
+ * test runner that gives tests a copy of `process.env` (jest), it is Node's own, which scripts
+ * loaded through Node's `Module` (local/host/worker/NodeWorker.ts) see.
  */
 export const workerProcess: NodeJS.Process = (() => {
   const probe = new Module(__filename);
@@ -66,50 +118,3 @@ export const workerProcess: NodeJS.Process = (() => {
   );
   return probe.exports as NodeJS.Process;
 })();
-
-function loadHandler(root: string, name: string, config: FunctionJson): FunctionHandler {
-  const script = resolve(root, name, config.scriptFile ?? 'index.js');
-  const loaded = loadScript(script) as Record<string, unknown> & { default?: unknown };
-  const handler =
-    config.entryPoint !== undefined
-      ? loaded[config.entryPoint]
-      : typeof loaded === 'function'
-        ? loaded
-        : (loaded.default ?? loaded.run ?? loaded.index);
-  if (typeof handler !== 'function')
-    throw new Error(
-      `Function ${name}: ${script} exports no function${config.entryPoint ? ` named ${config.entryPoint}` : ''}.`,
-    );
-  return handler as FunctionHandler;
-}
-
-/**
- * Every enabled function under `root` whose trigger one of `triggerTypes` can run: a folder
- * with a function.json, its script loaded as Core Tools finds it (`scriptFile`, `entryPoint`).
- */
-export function loadFunctions(root: string, triggerTypes: readonly string[]): LoadedFunction[] {
-  const prefix = readRoutePrefix(root);
-  const functions: LoadedFunction[] = [];
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const file = join(root, entry.name, 'function.json');
-    if (!entry.isDirectory() || !existsSync(file)) continue;
-    const config = JSON.parse(readFileSync(file, 'utf8')) as FunctionJson;
-    if (config.disabled === true) continue;
-    const trigger = config.bindings.find((binding) => triggerTypes.includes(binding.type));
-    if (trigger === undefined) continue;
-    functions.push({
-      name: entry.name,
-      methods: Array.isArray(trigger.methods)
-        ? (trigger.methods as string[]).map((method) => method.toUpperCase())
-        : undefined,
-      route:
-        trigger.type === 'httpTrigger'
-          ? compileRoute(prefix, String(trigger.route ?? entry.name))
-          : undefined,
-      bindings: config.bindings,
-      trigger,
-      handler: loadHandler(root, entry.name, config),
-    });
-  }
-  return functions;
-}

@@ -308,6 +308,7 @@ describe('FunctionHost.close()', () => {
       settings: { LATER_SETTING: 'still here' },
       root: join(__dirname, '..', 'fixtures', 'app'),
       log: { debug: record, info: record, warn: record, error: record },
+      verbose: true,
     });
     const base = `http://127.0.0.1:${await host.listen()}`;
     const answer = fetch(`${base}/api/later?ms=300&setting=LATER_SETTING`).catch(() => undefined);

@@ -1,5 +1,5 @@
-import { RestClient, encodePathSegment, hubPath } from '../../lib/signalr/RestClient';
-import { convertOutputItem, type SignalROutputItem } from './signalROutput';
+import { RestClient, encodePathSegment, hubPath } from '../../../../lib/signalr/RestClient';
+import { convertOutputItem, type SignalROutputItem } from './outputItem';
 
 /** .NET's string.IsNullOrEmpty, negated: "" counts as absent. */
 const present = (value: string | undefined): value is string =>

@@ -1,9 +1,9 @@
-import { Setting } from '../../../lib/settings';
-import { createConnectionInfo } from '../../../lib/signalr/tokens';
-import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
-import { resolveExpression } from '../bindingExpressions';
-import { requireSetting } from '../localSettings';
-import type { Binding } from './Binding';
+import { Setting } from '../../../../lib/settings';
+import { createConnectionInfo } from '../../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
+import { resolveExpression } from '../../bindingExpressions';
+import { requireSetting } from '../../localSettings';
+import type { Binding } from '../Binding';
 
 /**
  * `signalRConnectionInfo` input: `{url, accessToken}` for `hubName` and `userId` (a binding

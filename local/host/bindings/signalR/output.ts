@@ -1,7 +1,7 @@
-import { Setting } from '../../../lib/settings';
-import { requireSetting } from '../localSettings';
-import { SignalROutputSender } from '../SignalROutputSender';
-import type { Binding } from './Binding';
+import { Setting } from '../../../../lib/settings';
+import { requireSetting } from '../../localSettings';
+import { SignalROutputSender } from './OutputSender';
+import type { Binding } from '../Binding';
 
 /**
  * `signalR` output: each item a message or a group action, sent through the REST API of the

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../../lib/HttpError';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { Setting } from '../../lib/settings';
+import { HttpError } from '../../../../lib/HttpError';
+import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
+import { Setting } from '../../../../lib/settings';
 import {
   MAX_UPSTREAM_BODY_BYTES,
   UpstreamCategory,
@@ -12,13 +12,13 @@ import {
   parseClientQuery,
   signatureMatches,
   type InvocationContext,
-} from '../../lib/signalr/upstream';
-import { readBody } from '../http/readBody';
-import { sendJson } from '../http/respond';
-import type { AppSettings } from './bindings/Binding';
-import type { LoadedFunction } from './functionJson';
-import { readHeaders } from './HttpRequest';
-import { requireSetting } from './localSettings';
+} from '../../../../lib/signalr/upstream';
+import { readBody } from '../../../http/readBody';
+import { sendJson } from '../../../http/respond';
+import type { AppSettings } from '../Binding';
+import type { FunctionDefinition } from '../../functionJson';
+import { readHeaders } from '../../http/readHeaders';
+import { requireSetting } from '../../localSettings';
 
 /**
  * `/runtime/webhooks/signalr`: the SignalR Service's upstream calls, answered as the Functions
@@ -38,12 +38,12 @@ const RECORD_SEPARATOR = '\u001e';
 const MEDIA_TYPES = ['application/json', 'application/x-msgpack'];
 
 export interface SignalRWebhookOptions {
-  readonly functions: readonly LoadedFunction[];
+  readonly functions: readonly FunctionDefinition[];
   readonly settings: AppSettings;
   /** The host's `signalr_extension` system key. */
   readonly systemKey: string;
   /** Runs the function with the invocation context; resolves with its result, rejects on failure. */
-  readonly run: (fn: LoadedFunction, context: InvocationContext) => Promise<unknown>;
+  readonly run: (fn: FunctionDefinition, context: InvocationContext) => Promise<unknown>;
 }
 
 /** An answer with no body, as the extension gives (only a reason phrase). */

@@ -1,0 +1,257 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import type { ChatMessage } from '../../lib/ChatMessage';
+import { USER_ID_CLAIM } from '../../lib/signalr/tokens';
+import { startStack, type Stack, type StackOptions } from '../../local/stack';
+import { launchChromium } from '../browser/support';
+import { Listener, signIn } from '../reliability/support';
+
+/**
+ * A developer following the tutorial drops its functions into a classic-model app: plain
+ * JavaScript without scriptFile, callback style, `$return`, TypeScript with scriptFile and
+ * entryPoint, a hub method. They run unchanged through the whole offline stack, because the
+ * host runs Microsoft's own v3 programming model; the tutorial's page, served from an origin
+ * of its own that local.settings.json lists in Host.CORS, signs in and chats.
+ */
+const FIXTURE = join(__dirname, '..', 'fixtures', 'tutorial');
+
+/** The tutorial's page and the browser client, from an origin that is not the front door's. */
+function servePage(apiBase: () => string): Server {
+  const page = readFileSync(join(FIXTURE, 'page', 'index.html'), 'utf8');
+  const client = readFileSync(
+    require.resolve('@microsoft/signalr/dist/browser/signalr.min.js'),
+    'utf8',
+  );
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://page').pathname;
+    if (path === '/')
+      res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(page.replace('%API_BASE_URL%', apiBase()));
+    else if (path === '/signalr.js')
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(client);
+    else res.writeHead(404).end();
+  });
+}
+
+describe('the tutorial app, unchanged, on the offline stack', () => {
+  let app: string;
+  let pages: Server;
+  let pageOrigin: string;
+  let stack: Stack;
+  let options: StackOptions;
+
+  beforeAll(async () => {
+    app = mkdtempSync(join(tmpdir(), 'tutorial-'));
+    cpSync(FIXTURE, app, { recursive: true, filter: (from) => !from.includes('/page') });
+    // The TypeScript function is compiled as the developer's `tsc` would: to ../dist/whisper.
+    buildSync({
+      entryPoints: [join(app, 'whisper', 'index.ts')],
+      outfile: join(app, 'dist', 'whisper', 'index.js'),
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+    });
+    pages = servePage(() => stack.urls.api);
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+    // The tutorial's local.settings.json: the emulator's connection string, the page's origin
+    // in Host.CORS with credentials. No storage: nothing here keeps data.
+    writeFileSync(
+      join(app, 'local.settings.json'),
+      JSON.stringify({
+        IsEncrypted: false,
+        Values: {
+          FUNCTIONS_WORKER_RUNTIME: 'node',
+          AzureSignalRConnectionString:
+            'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;',
+        },
+        Host: { LocalHttpPort: 7071, CORS: pageOrigin, CORSCredentials: true },
+      }),
+    );
+    // The session key is the one a first start makes and keeps in the app's `.local/`.
+    options = {
+      projectRoot: app,
+      ports: { signalr: 0, frontDoor: 0, content: 0 },
+      logLevel: 'silent',
+    };
+    stack = await startStack(options);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await new Promise<void>((resolve) => pages?.close(() => resolve()));
+    rmSync(app, { recursive: true, force: true });
+  });
+
+  async function connect(name: string): Promise<Listener> {
+    return Listener.connect(stack.urls.api, await signIn(stack.urls.api, name), name);
+  }
+
+  async function post(cookie: string, path: string, body: unknown): Promise<Response> {
+    return fetch(`${stack.urls.api}/api/${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('negotiates for the signed-in name (plain JavaScript, positional inputs, context.res.body)', async () => {
+    const cookie = await signIn(stack.urls.api, '王芳');
+    const response = await fetch(`${stack.urls.api}/api/negotiate`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+    });
+    expect(response.status).toBe(200);
+    // An object body with no content type is written as Azure writes it: the JSON object's
+    // ToString(), indented, as text/plain (docs/functions-host.md); the client parses it anyway.
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const text = await response.text();
+    expect(text).toMatch(/^\{\n {2}"url": /);
+    const info = JSON.parse(text) as { url: string; accessToken: string };
+    expect(info.url).toBe(`${stack.urls.signalr}/client/?hub=chat`);
+    const claims = JSON.parse(
+      Buffer.from(info.accessToken.split('.')[1], 'base64url').toString('utf8'),
+    ) as Record<string, unknown>;
+    expect(claims[USER_ID_CLAIM]).toBe('王芳');
+  });
+
+  it('broadcasts through $return and sends privately through context.bindings in the callback style, the sender always from the header', async () => {
+    const [fang, anh, percent] = await Promise.all(
+      ['王芳', 'Ngọc Ánh', "100% O'Brien 🎉"].map(connect),
+    );
+    try {
+      const anhCookie = await signIn(stack.urls.api, 'Ngọc Ánh');
+      // $return: everyone gets it.
+      expect((await post(anhCookie, 'broadcast', { text: 'xin chào 👋' })).status).toBe(202);
+      for (const listener of [fang, anh, percent]) await listener.waitForText('xin chào 👋');
+      expect(fang.messages.at(-1)!.sender).toBe('Ngọc Ánh');
+
+      // Callback style, private: the recipient and the sender's own tabs only; a sender named
+      // in the body is overwritten by the signed-in one.
+      const sent = await post(anhCookie, 'messages', {
+        recipient: '王芳',
+        sender: "100% O'Brien 🎉",
+        text: '只给你',
+      });
+      expect(sent.status).toBe(202);
+      expect(await sent.json()).toEqual({
+        recipient: '王芳',
+        sender: 'Ngọc Ánh',
+        text: '只给你',
+        isPrivate: true,
+      });
+      await fang.waitForText('只给你');
+      await anh.waitForText('只给你');
+      // A public message after it: once the third user has it, the private one has been passed by.
+      expect((await post(anhCookie, 'messages', { text: 'for all' })).status).toBe(202);
+      await percent.waitForText('for all');
+      expect(percent.messages.map((m: ChatMessage) => m.text)).not.toContain('只给你');
+      expect(fang.messages.find((m) => m.text === '只给你')!.sender).toBe('Ngọc Ánh');
+    } finally {
+      await Promise.all([fang, anh, percent].map((listener) => listener.stop()));
+    }
+  });
+
+  it('runs the TypeScript function by its scriptFile and entryPoint, route values as req.params', async () => {
+    const [fang, anh] = await Promise.all(['王芳', 'Ngọc Ánh'].map(connect));
+    try {
+      const cookie = await signIn(stack.urls.api, 'Ngọc Ánh');
+      const response = await post(cookie, `whisper/${encodeURIComponent('王芳')}`, {
+        text: 'psst',
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ to: '王芳' });
+      await fang.waitForText('Ngọc Ánh → 王芳: psst');
+      expect(anh.messages).toEqual([]);
+    } finally {
+      await Promise.all([fang, anh].map((listener) => listener.stop()));
+    }
+  });
+
+  it("brings a hub method's return value back to invoke(), as the extension's completion", async () => {
+    const anh = await connect('Ngọc Ánh');
+    try {
+      const result: unknown = await anh.connection.invoke('echo', "100% 🎉 'quoted'");
+      expect(result).toEqual({
+        echo: "100% 🎉 'quoted'",
+        // Binding data: the arguments by parameterNames, and the invocation id the library adds.
+        bindingData: ['invocationId', 'text'],
+        from: 'Ngọc Ánh',
+        arguments: ["100% 🎉 'quoted'"],
+        // The official client's connection has no query of its own (the service's parameters
+        // are not the client's), so the extension's Query is null.
+        query: null,
+      });
+    } finally {
+      await anh.stop();
+    }
+  });
+
+  describe('the tutorial page, from another origin', () => {
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('signs in, returns to the page, chats, and is still signed in after a restart', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${pageOrigin}/`);
+        await page.getByRole('link', { name: 'Login' }).click();
+        await page.getByLabel('Your name').fill('Ngọc Ánh');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        // Back on the tutorial's page, at its own origin (allowed because Host.CORS lists it).
+        await page.getByText('You are logged in').waitFor();
+        expect(new URL(page.url()).origin).toBe(pageOrigin);
+        await page.locator('body[data-ready="true"]').waitFor();
+
+        const other = await connect('王芳');
+        try {
+          await page.getByPlaceholder('Type message here...').fill('<b>hello</b> from the page');
+          await page.getByPlaceholder('Type message here...').press('Enter');
+          await other.waitForText('<b>hello</b> from the page');
+          expect(other.messages.at(-1)!.sender).toBe('Ngọc Ánh');
+          await page.locator('.message', { hasText: '<b>hello</b> from the page' }).waitFor();
+        } finally {
+          await other.stop();
+        }
+
+        // A restart of the stack (same ports, the key kept in .local/): the sealed session
+        // cookie still opens, so the reloaded page is signed in without a sign-in.
+        const ports = {
+          signalr: Number(new URL(stack.urls.signalr).port),
+          frontDoor: Number(new URL(stack.urls.api).port),
+          content: Number(new URL(stack.urls.page).port),
+        };
+        await stack.close();
+        stack = await startStack({ ...options, ports });
+        await page.reload();
+        await page.getByText('You are logged in').waitFor();
+        await page.locator('body[data-ready="true"]').waitFor();
+        const after = await connect('王芳');
+        try {
+          await page.getByPlaceholder('Type message here...').fill('still me');
+          await page.getByPlaceholder('Type message here...').press('Enter');
+          await after.waitForText('still me');
+          expect(after.messages.at(-1)!.sender).toBe('Ngọc Ánh');
+        } finally {
+          await after.stop();
+        }
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+  });
+});
