@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newSessionKey } from '../../local/frontdoor/SessionSeal';
 import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
+import { portsOf, startTestStack } from '../support/testStack';
 import { launchChromium, sendOnPage, signInOnPage } from './support';
 
 /**
@@ -17,6 +18,8 @@ describe('chat page in a browser', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pages = new Map<string, Page>();
+  /** The key the session cookies are sealed with, kept across a restart as `npm start` keeps it. */
+  const sessionKey = newSessionKey();
 
   async function signIn(name: string): Promise<Page> {
     const { context, page } = await signInOnPage(browser, stack.urls.page, name);
@@ -30,7 +33,7 @@ describe('chat page in a browser', () => {
   const texts = (page: Page) => page.locator('.message .text').allTextContents();
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ sessionKey });
     browser = await launchChromium();
     await signIn('alice');
     await signIn('bob');
@@ -116,6 +119,19 @@ describe('chat page in a browser', () => {
     await pages.get('bob')!.locator('.message', { hasText: 'We are back' }).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await pages.get('bob')!.screenshot({ path: join(ARTIFACTS, 'chat-two-users.png') });
+  });
+
+  it('is still signed in after the whole stack restarts, and reconnects by itself', async () => {
+    await stack.close();
+    stack = await startTestStack({ sessionKey, ports: portsOf(stack) });
+    for (const name of ['alice', 'bob'])
+      await pages
+        .get(name)!
+        .locator('.status[data-status="connected"]')
+        .waitFor({ timeout: 30_000 });
+    await send(pages.get('bob')!, 'Restarted, still here');
+    await pages.get('alice')!.locator('.message', { hasText: 'Restarted, still here' }).waitFor();
+    await expect(pages.get('alice')!.getByTestId('me').textContent()).resolves.toContain('alice');
   });
 
   it('returns to the signed-out view after sign-out', async () => {
