@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { Browser } from 'playwright-core';
 import type { ChatMessage } from '../../lib/ChatMessage';
+import { parseConnectionString } from '../../lib/signalr/ConnectionString';
 import { USER_ID_CLAIM } from '../../lib/signalr/tokens';
+import { upstreamSignature } from '../../lib/signalr/upstream';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
 import { launchChromium } from '../browser/support';
 import { Listener, signIn } from '../reliability/support';
@@ -191,6 +194,143 @@ describe('the tutorial app, unchanged, on the offline stack', () => {
     } finally {
       await anh.stop();
     }
+  });
+
+  it("runs a connected function's outputs, and keeps a connection whose connected function threw", async () => {
+    const fang = await connect('王芳');
+    const joined: string[] = [];
+    fang.connection.on('joined', (name: string) => joined.push(name));
+    try {
+      // The connected function sends `joined` to everyone through its output binding.
+      const anh = await connect('Ngọc Ánh');
+      // It throws for `refused`: the extension answers 403, the service keeps the connection.
+      const refused = await connect('refused');
+      try {
+        await expect(refused.connection.invoke('echo', 'still here')).resolves.toMatchObject({
+          from: 'refused',
+        });
+        await fang.waitFor(() => joined.includes('Ngọc Ánh'));
+        // The refused user's connected ran before its invoke was answered (one connection's
+        // calls are in order), so it would have been announced by now.
+        expect(joined).not.toContain('refused');
+      } finally {
+        await Promise.all([anh.stop(), refused.stop()]);
+      }
+    } finally {
+      await fang.stop();
+    }
+  });
+
+  describe('the webhook, answered as the SignalR extension answers', () => {
+    const call = (
+      event: string,
+      body: string | undefined,
+      headers: Record<string, string | undefined> = {},
+    ) => {
+      const connectionId = headers['X-ASRS-Connection-Id'] ?? 'conn-1';
+      const accessKey = parseConnectionString(stack.connectionString).accessKey;
+      const all: Record<string, string | undefined> = {
+        'Content-Type': 'application/json',
+        'X-ASRS-Hub': 'chat',
+        'X-ASRS-Category': event === 'echo' ? 'messages' : 'connections',
+        'X-ASRS-Event': event,
+        'X-ASRS-Connection-Id': connectionId,
+        'X-ASRS-User-Id': 'refused',
+        'X-ASRS-Signature': upstreamSignature([accessKey], connectionId),
+        ...headers,
+      };
+      return fetch(
+        `${stack.urls.api}/runtime/webhooks/signalr?code=${encodeURIComponent(stack.signalRExtensionKey!)}`,
+        {
+          method: 'POST',
+          headers: Object.fromEntries(
+            Object.entries(all).filter(
+              (entry): entry is [string, string] => entry[1] !== undefined,
+            ),
+          ),
+          body,
+        },
+      );
+    };
+
+    it.each([
+      ['a connected function that throws: 403', 'connected', '{"type":10}', {}, 403],
+      [
+        'connected with an empty body (not read): 200',
+        'connected',
+        '',
+        { 'X-ASRS-User-Id': 'welcome' },
+        200,
+      ],
+      [
+        'a disconnected function that fails: 200 all the same',
+        'disconnected',
+        '{"type":11}',
+        {},
+        200,
+      ],
+      [
+        'disconnected with an empty body: 500 (the message does not parse)',
+        'disconnected',
+        '',
+        {},
+        500,
+      ],
+      [
+        'an invocation without an invocationId: 200',
+        'echo',
+        '{"type":1,"target":"echo","arguments":["x"]}',
+        {},
+        200,
+      ],
+      [
+        'an invocation whose target is not the event: 500',
+        'echo',
+        '{"type":1,"target":"other","arguments":["x"]}',
+        {},
+        500,
+      ],
+
+      [
+        'no connection id header: 500',
+        'connected',
+        '{"type":10}',
+        { 'X-ASRS-Connection-Id': undefined },
+        500,
+      ],
+      ['no event header: 500', 'connected', '{"type":10}', { 'X-ASRS-Event': undefined }, 500],
+      ['an empty category: 400', 'connected', '{"type":10}', { 'X-ASRS-Category': '' }, 400],
+    ])('%s', async (_label, event, body, headers, status) => {
+      const response = await call(event, body, headers);
+      expect(response.status).toBe(status);
+    });
+
+    it("answers a failed hub method with the completion's error, which invoke() rejects with", async () => {
+      const response = await call(
+        'echo',
+        '{"type":1,"invocationId":"7","target":"echo","arguments":["x","y"]}',
+      );
+      expect(response.status).toBe(200);
+      const completion = JSON.parse((await response.text()).replace(/\u001e$/, '')) as Record<
+        string,
+        unknown
+      >;
+      expect(completion).toMatchObject({ type: 3, invocationId: '7' });
+      expect(completion.error).toMatch(/parameterNames/);
+      expect(completion).not.toHaveProperty('result');
+      const client = new HubConnectionBuilder()
+        .withUrl(`${stack.urls.api}/api`, {
+          headers: { Cookie: await signIn(stack.urls.api, 'Ngọc Ánh') },
+        })
+        .configureLogging(LogLevel.None)
+        .build();
+      await client.start();
+      try {
+        await expect(client.invoke('echo', 'x', 'y')).rejects.toThrow(/parameterNames/);
+      } finally {
+        await client.stop();
+      }
+    });
   });
 
   describe('the tutorial page, from another origin', () => {
