@@ -1,4 +1,5 @@
-import { DEFAULT_LIMIT, MAX_LIMIT, type HistoryQuery } from '../lib/storage/HistoryStore';
+import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE } from '../lib/ChatMessage';
+import type { HistoryQuery } from '../lib/storage/HistoryStore';
 import { MESSAGE_ID_PATTERN } from '../lib/messageIds';
 import { HttpError } from '../lib/HttpError';
 
@@ -24,17 +25,17 @@ export function parseHistoryQuery(
   const after = readId('after', query.after);
   if (before !== undefined && after !== undefined)
     throw new HttpError(400, 'BeforeAndAfter', 'Send "before" or "after", not both.');
-  let limit = DEFAULT_LIMIT;
+  let limit = HISTORY_PAGE_SIZE;
   if (query.limit !== undefined) {
     if (
       !/^\d{1,3}$/.test(query.limit) ||
       Number(query.limit) < 1 ||
-      Number(query.limit) > MAX_LIMIT
+      Number(query.limit) > MAX_HISTORY_PAGE_SIZE
     )
       throw new HttpError(
         400,
         'InvalidLimit',
-        `"limit" must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(query.limit.slice(0, 40))}.`,
+        `"limit" must be a whole number from 1 to ${MAX_HISTORY_PAGE_SIZE}, not ${JSON.stringify(query.limit.slice(0, 40))}.`,
       );
     limit = Number(query.limit);
   }

@@ -2,7 +2,7 @@ import type { Context } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
 import { HubMethod } from '../lib/hub';
 import type { ChatServices } from '../lib/services';
-import type { SignalRUpstreamContext } from '../lib/SignalRUpstreamContext';
+import type { InvocationContext } from '../lib/signalr/upstream';
 
 /**
  * A client connected (SignalR upstream, category connections): record the connection, and tell
@@ -18,7 +18,7 @@ export function createOnConnected({
 }: Pick<ChatServices, 'presence' | 'signalR'>) {
   return async function onConnected(
     context: Context,
-    invocation: SignalRUpstreamContext,
+    invocation: InvocationContext,
   ): Promise<SignalRMessageAction[] | undefined> {
     const { UserId: user, ConnectionId: connectionId } = invocation;
     if (!user) return undefined;

@@ -2,7 +2,7 @@ import type { Context } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
 import { HubMethod } from '../lib/hub';
 import type { ChatServices } from '../lib/services';
-import type { SignalRUpstreamContext } from '../lib/SignalRUpstreamContext';
+import type { InvocationContext } from '../lib/signalr/upstream';
 
 /**
  * A client disconnected: forget the connection and, on the user's last, tell everyone. Only a
@@ -16,7 +16,7 @@ export function createOnDisconnected({
 }: Pick<ChatServices, 'presence' | 'signalR'>) {
   return async function onDisconnected(
     context: Context,
-    invocation: SignalRUpstreamContext,
+    invocation: InvocationContext,
   ): Promise<SignalRMessageAction[] | undefined> {
     const { UserId: user, ConnectionId: connectionId } = invocation;
     if (!user) return undefined;

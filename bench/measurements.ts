@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import autocannon from 'autocannon';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { HISTORY_PAGE_SIZE } from '../lib/ChatMessage';
 import { HUB_NAME, HubMethod } from '../lib/hub';
 import { closeClients, hubTarget, openClients, sequenceReader } from '../local/clients/hubClients';
 import { FanOutTracker } from '../local/clients/measureFanOut';
@@ -11,7 +12,7 @@ import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 import { postJson, startServer } from './servers';
 
 /** What a page asks for when it loads history. */
-const HISTORY_PAGE = '/api/messages?limit=50';
+const HISTORY_PAGE = `/api/messages?limit=${HISTORY_PAGE_SIZE}`;
 
 /** Checks once that the official client sees what the load clients see. */
 export async function checkOfficialClient(
@@ -83,7 +84,7 @@ export async function measureMemory(clients: number, users: number): Promise<Mem
 }
 
 /**
- * GET /api/messages?limit=50 through the front door, as pages load history: 32 connections flat
+ * GET /api/messages (a page of history) through the front door, as pages load history: 32 connections flat
  * out, each asking as each reader in turn (so every reader's own partition is read too).
  */
 export function measureHistoryReads(
@@ -104,7 +105,7 @@ export function measureHistoryReads(
 }
 
 /**
- * GET /api/messages?limit=50 as pages load it: `rate` a second at random times, readers in turn;
+ * GET /api/messages (a page of history) as pages load it: `rate` a second at random times, readers in turn;
  * measured after a warm-up at the same rate on the same keep-alive sockets.
  */
 export async function measureHistoryReadsAt(

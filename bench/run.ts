@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import type autocannon from 'autocannon';
+import { HISTORY_PAGE_SIZE } from '../lib/ChatMessage';
 import type { FanOutResult } from '../local/clients/measureFanOut';
 import { signIn } from '../local/clients/signIn';
 import { measureRawFanOut, measureStackFanOut } from './fanOut';
@@ -226,7 +227,7 @@ async function main(): Promise<void> {
     withLimit.failed + withoutLimit.failed === 0 && limitCost <= 2 ? 'yes' : 'NO',
   ]);
   table.push([
-    `GET /api/messages?limit=50 via front door at ${fmt(HISTORY_READ_GOAL)} req/s offered, open loop (${READERS} readers, 5 s; goal: answers >= ${fmt(HISTORY_READ_GOAL)} req/s, p99 <= 50 ms)`,
+    `GET /api/messages?limit=${HISTORY_PAGE_SIZE} via front door at ${fmt(HISTORY_READ_GOAL)} req/s offered, open loop (${READERS} readers, 5 s; goal: answers >= ${fmt(HISTORY_READ_GOAL)} req/s, p99 <= 50 ms)`,
     '',
     '',
     fmt(historyAtGoal.sent),
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
   ]);
   table.push(
     requestsRow(
-      `GET /api/messages?limit=50 via front door, flat out (${USERS} readers, 32 conns, 5 s; capacity, no goal)`,
+      `GET /api/messages?limit=${HISTORY_PAGE_SIZE} via front door, flat out (${USERS} readers, 32 conns, 5 s; capacity, no goal)`,
       historyReads,
     ),
   );

@@ -1,6 +1,9 @@
 /** The chat message as every client receives it in `newMessage(message)`. */
 export interface ChatMessage {
-  /** A UUID, so clients can de-duplicate and key their lists. */
+  /**
+   * 25 digits that sort in the order the server accepted messages (lib/messageIds.ts), so
+   * clients can de-duplicate, key their lists and ask for what came before or after one.
+   */
   readonly id: string;
   /** The App Service principal name of whoever sent it; never taken from a request body. */
   readonly sender: string;
@@ -18,3 +21,8 @@ export interface SignalRMessageAction {
   readonly arguments: readonly unknown[];
   readonly userId?: string;
 }
+
+/** GET /api/messages: the page size the page asks for, and the default `limit`. */
+export const HISTORY_PAGE_SIZE = 50;
+/** GET /api/messages: the most one read may ask for (`limit`). */
+export const MAX_HISTORY_PAGE_SIZE = 200;

@@ -1,5 +1,5 @@
 /**
- * A levelled logger for the offline stack (STYLE habit 8): one line per event, prefixed with the
+ * A levelled logger for the offline stack: one line per event, prefixed with the
  * component, never a token or a message body. LOG_LEVEL picks the threshold (default `info`,
  * `warn` under jest so test output stays readable).
  */

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole app offline on the default ports (DESIGN.md). Ctrl-C stops it all.
+ * `npm start`: the whole app offline on the default ports (README). Ctrl-C stops it all.
  * `npm run start:func` (`--func`): the same, with real Core Tools as the functions host.
  */
 import { startStack } from './stack';

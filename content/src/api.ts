@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../lib/ChatMessage';
+import { HISTORY_PAGE_SIZE, type ChatMessage } from '../../lib/ChatMessage';
 import type { ChatConfig } from './config';
 
 /** Sign-in and sending, against App Service Authentication and POST /api/messages. */
@@ -68,7 +68,7 @@ export type HistoryQuery = { readonly before: string } | { readonly after: strin
 export async function fetchHistory(
   config: ChatConfig,
   query: HistoryQuery,
-  limit = 50,
+  limit = HISTORY_PAGE_SIZE,
 ): Promise<ChatMessage[]> {
   const params = new URLSearchParams({ limit: String(limit), ...query });
   const response = await fetch(`${config.apiBaseUrl}/api/messages?${params.toString()}`, {

@@ -2,7 +2,7 @@ import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/s
 import { HubMethod } from '../../lib/hub';
 import type { ChatMessage } from './api';
 
-/** What the page shows about its live connection (string values, STYLE habit 4). */
+/** What the page shows about its live connection (string values, so they read well in the DOM and logs). */
 export enum ConnectionStatus {
   Connecting = 'connecting',
   Connected = 'connected',

@@ -1,4 +1,5 @@
 import { createApp, nextTick, onMounted, onUnmounted, reactive, ref } from 'vue';
+import { HISTORY_PAGE_SIZE } from '../../lib/ChatMessage';
 import {
   RetryLaterError,
   SendError,
@@ -75,7 +76,7 @@ const App = {
       const newest = state.messages[state.messages.length - 1];
       try {
         const found = await fetchHistory(config, newest === undefined ? {} : { after: newest.id });
-        if (newest === undefined) state.hasEarlier = found.length === 50;
+        if (newest === undefined) state.hasEarlier = found.length === HISTORY_PAGE_SIZE;
         showMessages(found);
         state.historyError = '';
       } catch (error) {
@@ -112,7 +113,7 @@ const App = {
       state.loadingEarlier = true;
       try {
         const found = await fetchHistory(config, { before: oldest.id });
-        state.hasEarlier = found.length === 50;
+        state.hasEarlier = found.length === HISTORY_PAGE_SIZE;
         state.messages = mergeMessages(found, state.messages);
       } catch (error) {
         state.historyError = (error as Error).message;

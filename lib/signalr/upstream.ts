@@ -19,6 +19,16 @@ export const UpstreamHeader = {
   Signature: 'x-asrs-signature',
 } as const;
 
+/**
+ * The serverless protocol's message types in upstream bodies (the extension's
+ * ServerlessProtocolConstants: invocation 1, open connection 10, close connection 11).
+ */
+export const UpstreamMessageType = {
+  Invocation: 1,
+  OpenConnection: 10,
+  CloseConnection: 11,
+} as const;
+
 export const UpstreamCategory = { Connections: 'connections', Messages: 'messages' } as const;
 export const UpstreamEvent = { Connected: 'connected', Disconnected: 'disconnected' } as const;
 

@@ -40,10 +40,6 @@ export interface HistoryPage {
   readonly rowsRead: number;
 }
 
-/** The page size the page asks for, and the default `limit`. */
-export const DEFAULT_LIMIT = 50;
-/** The most one read may ask for: the latest `limit` and the public rows kept per instance. */
-export const MAX_LIMIT = 200;
 /** Catch-up re-reads this far before `after`, for instances whose clock is slightly behind. */
 export const CATCH_UP_MARGIN_MS = 5_000;
 /** Most messages one catch-up answers: the newest of them, when more were missed. */

@@ -1,11 +1,10 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { ChatMessage } from '../ChatMessage';
+import { MAX_HISTORY_PAGE_SIZE, type ChatMessage } from '../ChatMessage';
 import { firstIdAt, idTime, invertId, newestFirst } from '../messageIds';
 import type { SendLimit } from '../settings';
 import {
   CATCH_UP_MARGIN_MS,
   MAX_CATCH_UP,
-  MAX_LIMIT,
   type HistoryPage,
   type HistoryQuery,
   type HistoryStore,
@@ -101,7 +100,7 @@ export class TableHistoryStore implements HistoryStore {
     this.limiter = new SendLimiter(limit, now);
     this.publicRows = new RecentRows<MessageEntity>(
       { newest: (count, fromId) => this.readPartition(PUBLIC, count, rangeFrom(fromId)) },
-      { capacity: MAX_LIMIT, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
+      { capacity: MAX_HISTORY_PAGE_SIZE, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
     );
   }
 

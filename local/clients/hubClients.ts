@@ -1,4 +1,9 @@
 import WebSocket from 'ws';
+import {
+  HANDSHAKE_OK_FRAME,
+  JSON_HANDSHAKE_FRAME,
+  PING_FRAME,
+} from '../../lib/signalr/hubProtocol';
 
 /**
  * Load clients for the benchmark: many WebSockets held by one process, each speaking the JSON
@@ -6,9 +11,6 @@ import WebSocket from 'ws';
  * The official client is too heavy to hold 10,000 of on two cores; bench/run.ts checks once
  * that it sees the same messages.
  */
-const RECORD_SEPARATOR = '\u001e';
-const HANDSHAKE = `{"protocol":"json","version":1}${RECORD_SEPARATOR}`;
-const PING = `{"type":6}${RECORD_SEPARATOR}`;
 /**
  * The official client pings this often (`keepAliveIntervalInMilliseconds`, 15 s); the service
  * closes a client it has heard nothing from for 30 s (docs/signalr-service.md, "Hub protocol").
@@ -60,10 +62,10 @@ export function openClient(target: ClientTarget, onFrame: FrameHandler): Promise
     let ready = !target.hubProtocol;
     socket.on('open', () => {
       if (target.hubProtocol) {
-        socket.send(HANDSHAKE);
+        socket.send(JSON_HANDSHAKE_FRAME);
         // Like the official client, keep a quiet connection alive with a Ping.
         const keepAlive = setInterval(() => {
-          if (socket.readyState === WebSocket.OPEN) socket.send(PING);
+          if (socket.readyState === WebSocket.OPEN) socket.send(PING_FRAME);
         }, CLIENT_KEEP_ALIVE_MS);
         keepAlive.unref();
         socket.once('close', () => clearInterval(keepAlive));
@@ -72,7 +74,7 @@ export function openClient(target: ClientTarget, onFrame: FrameHandler): Promise
     socket.on('message', (data) => {
       const frame = data.toString();
       if (!ready) {
-        if (!frame.startsWith(`{}${RECORD_SEPARATOR}`)) {
+        if (!frame.startsWith(HANDSHAKE_OK_FRAME)) {
           reject(new Error(`Handshake refused: ${frame.slice(0, 200)}`));
           socket.close();
           return;

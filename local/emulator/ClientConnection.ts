@@ -9,9 +9,9 @@ import {
   formatRecord,
   parseRecord,
   splitRecords,
-} from './HubProtocol';
+} from '../../lib/signalr/hubProtocol';
 
-/** A client connection's lifecycle (STYLE habit 7): string values so logs read well. */
+/** A client connection's lifecycle: string values so logs read well. */
 export enum ConnectionState {
   Handshaking = 'handshaking',
   Connected = 'connected',

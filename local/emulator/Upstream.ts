@@ -5,6 +5,7 @@ import {
   UpstreamCategory,
   UpstreamEvent,
   UpstreamHeader,
+  UpstreamMessageType,
   upstreamSignature,
 } from '../../lib/signalr/upstream';
 import type { Logger } from '../log';
@@ -205,7 +206,9 @@ export class Upstream {
     const queue = new ConnectionQueue((call) => this.slot(call));
     this.queues.set(connection.id, queue);
     queue.push(() =>
-      this.post(connection, UpstreamCategory.Connections, UpstreamEvent.Connected, { type: 10 })
+      this.post(connection, UpstreamCategory.Connections, UpstreamEvent.Connected, {
+        type: UpstreamMessageType.OpenConnection,
+      })
         .then(() => undefined)
         .catch((error: unknown) => this.warn('connected', error)),
     );
@@ -219,7 +222,7 @@ export class Upstream {
     const queue = this.queue(connection);
     const call = () =>
       this.post(connection, UpstreamCategory.Connections, UpstreamEvent.Disconnected, {
-        Type: 11,
+        Type: UpstreamMessageType.CloseConnection,
         ...(error !== undefined && { Error: error }),
       })
         .then(() => undefined)
@@ -245,7 +248,7 @@ export class Upstream {
     if (queue === undefined || queue.closed) return true;
     return queue.push(() =>
       this.post(connection, UpstreamCategory.Messages, message.target, {
-        type: 1,
+        type: UpstreamMessageType.Invocation,
         ...(message.invocationId !== undefined && { invocationId: message.invocationId }),
         target: message.target,
         arguments: message.arguments,

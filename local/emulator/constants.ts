@@ -1,9 +1,5 @@
 /** Protocol constants of the emulated Azure SignalR Service (docs/signalr-service.md). */
 
-/** Every JSON hub protocol record ends with this (docs/signalr-service.md, "Hub protocol"). */
-export const RECORD_SEPARATOR = '\u001e';
-export const RECORD_SEPARATOR_CODE = 0x1e;
-
 /** Server keep-alive: a Ping at least this often (docs/signalr-service.md, "Hub protocol"). */
 export const KEEP_ALIVE_INTERVAL_MS = 15_000;
 /** A client silent for this long is closed (docs/signalr-service.md, "Hub protocol"). */

@@ -24,7 +24,7 @@ import { applyCors } from './cors';
 import { HttpError } from '../../lib/HttpError';
 import { sendError } from '../http/respond';
 import { parseRequestTarget } from '../http/requestTarget';
-import { MessageType, PING_FRAME, formatRecord } from './HubProtocol';
+import { MessageType, PING_FRAME, formatRecord } from '../../lib/signalr/hubProtocol';
 import { MAX_PENDING_PER_CONNECTION, Upstream, type UpstreamAnswer } from './Upstream';
 import { handleRest } from './restApi';
 

@@ -10,12 +10,13 @@ import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
 import { Setting } from '../../lib/settings';
 import { SIGNALR_WEBHOOK_PATH } from '../../lib/signalr/upstream';
 import { AzuriteProcess } from '../storage/AzuriteProcess';
-
-const DEFAULT_STORAGE_PORT = 10002;
 import { createLogger, type LogLevel, type Logger } from '../log';
 import { StaticServer } from '../static/StaticServer';
 
-/** The whole offline stack of DESIGN.md in one process: what `npm start` and the tests run. */
+/** Azurite's Table service port, as Core Tools users know it. */
+const DEFAULT_STORAGE_PORT = 10002;
+
+/** The whole offline stack in one process (README, "Running offline"): what `npm start` and the tests run. */
 export interface StackOptions {
   /** Defaults 8888 / 7071 / 5500; 0 picks a free port. */
   readonly ports?: {

@@ -1,6 +1,6 @@
 import type { Context } from '@azure/functions';
 import { HubMethod } from '../../lib/hub';
-import type { SignalRUpstreamContext } from '../../lib/SignalRUpstreamContext';
+import type { InvocationContext } from '../../lib/signalr/upstream';
 import { unavailable } from '../../lib/HttpError';
 import { createGetUsers, STALE_AFTER_MS } from '../../GetUsers/createGetUsers';
 import { createOnConnected } from '../../OnConnected/createOnConnected';
@@ -9,12 +9,17 @@ import { memoryServices } from '../support/memoryServices';
 import { invokeFunction, makeRequest } from './invokeFunction';
 
 /** OnConnected, OnDisconnected and GetUsers on in-memory stores and a fake service. */
-const upstream = (user: string | undefined, connectionId: string): SignalRUpstreamContext => ({
+const upstream = (user: string | undefined, connectionId: string): InvocationContext => ({
+  Arguments: null,
+  Error: null,
   ConnectionId: connectionId,
-  ...(user !== undefined && { UserId: user }),
+  UserId: user ?? null,
   Hub: 'chat',
   Category: 'connections',
   Event: 'connected',
+  Headers: {},
+  Query: null,
+  Claims: null,
 });
 
 describe('presence functions', () => {

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../../lib/ChatMessage';
 import { parseConnectionString } from '../../lib/signalr/ConnectionString';
 import { USER_ID_CLAIM } from '../../lib/signalr/tokens';
 import { upstreamSignature } from '../../lib/signalr/upstream';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
 import { launchChromium } from '../browser/support';
 import { Listener, signIn } from '../reliability/support';
@@ -71,8 +72,7 @@ describe('the tutorial app, unchanged, on the offline stack', () => {
         IsEncrypted: false,
         Values: {
           FUNCTIONS_WORKER_RUNTIME: 'node',
-          AzureSignalRConnectionString:
-            'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;',
+          AzureSignalRConnectionString: DEVELOPMENT_CONNECTION_STRING,
         },
         Host: { LocalHttpPort: 7071, CORS: pageOrigin, CORSCredentials: true },
       }),

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../../../../lib/HttpError';
+import { MessageType, formatRecord } from '../../../../lib/signalr/hubProtocol';
 import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
 import { Setting } from '../../../../lib/settings';
 import {
@@ -8,6 +9,7 @@ import {
   UpstreamCategory,
   UpstreamEvent,
   UpstreamHeader,
+  UpstreamMessageType,
   parseClaims,
   parseClientQuery,
   signatureMatches,
@@ -34,7 +36,6 @@ import { requireSetting } from '../../localSettings';
  *   signs the connection id; a failing connected function 403; a failing disconnected function
  *   200; an invocation 200 with the completion message's bytes when the client waits for one.
  */
-const RECORD_SEPARATOR = '\u001e';
 const MEDIA_TYPES = ['application/json', 'application/x-msgpack'];
 
 export interface SignalRWebhookOptions {
@@ -120,9 +121,9 @@ export async function handleSignalRWebhook(
   const isDisconnected = !isMessages && same(event, UpstreamEvent.Disconnected);
   // Disconnected and invocations parse the body before the signature is checked (Executor/*.cs).
   const body = isMessages
-    ? parseBody(bytes, mediaType, 1)
+    ? parseBody(bytes, mediaType, UpstreamMessageType.Invocation)
     : isDisconnected
-      ? parseBody(bytes, mediaType, 11)
+      ? parseBody(bytes, mediaType, UpstreamMessageType.CloseConnection)
       : undefined;
   if (isMessages && !same(body!('target'), event))
     throw status(500, 'Exception of type SignalRTriggerException.');
@@ -157,13 +158,13 @@ export async function handleSignalRWebhook(
   const invocationId = body?.('invocationId');
   if (isMessages && typeof invocationId === 'string' && invocationId.length > 0) {
     const completion = outcome.ok
-      ? { type: 3, invocationId, result: outcome.result ?? null }
+      ? { type: MessageType.Completion, invocationId, result: outcome.result ?? null }
       : {
-          type: 3,
+          type: MessageType.Completion,
           invocationId,
           error: (outcome.error as Error)?.message || 'Method execution failed.',
         };
-    const payload = JSON.stringify(completion) + RECORD_SEPARATOR;
+    const payload = formatRecord(completion);
     res
       .writeHead(200, {
         'Content-Type': 'application/json',

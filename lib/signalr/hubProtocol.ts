@@ -1,6 +1,13 @@
-import { RECORD_SEPARATOR } from './constants';
+/**
+ * The JSON hub protocol, version 1, as the service, the Functions extension and the clients
+ * speak it (docs/signalr-service.md, "Hub protocol"): the one home of its separator, message
+ * types and framing, for the emulator, the host's webhook and the load clients.
+ */
 
-/** The JSON hub protocol, version 1, as message types (docs/signalr-service.md, "Hub protocol"). */
+/** Every JSON hub protocol record ends with this. */
+export const RECORD_SEPARATOR = '\u001e';
+
+/** The message types. */
 export enum MessageType {
   Invocation = 1,
   StreamItem = 2,
@@ -75,3 +82,5 @@ export function parseRecord(record: string): HubMessage | undefined {
 
 export const PING_FRAME = formatRecord({ type: MessageType.Ping });
 export const HANDSHAKE_OK_FRAME = formatRecord({});
+/** What a client sends first: the JSON protocol, version 1. */
+export const JSON_HANDSHAKE_FRAME = formatRecord({ protocol: 'json', version: 1 });
