@@ -8,6 +8,7 @@ import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { Browser } from 'playwright-core';
 import type { ChatMessage } from '../../lib/ChatMessage';
 import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { splitRecords } from '../../lib/signalr/hubProtocol';
 import { USER_ID_CLAIM } from '../../lib/signalr/tokens';
 import { upstreamSignature } from '../../lib/signalr/upstream';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
@@ -311,10 +312,9 @@ describe('the tutorial app, unchanged, on the offline stack', () => {
         '{"type":1,"invocationId":"7","target":"echo","arguments":["x","y"]}',
       );
       expect(response.status).toBe(200);
-      const completion = JSON.parse((await response.text()).replace(/\u001e$/, '')) as Record<
-        string,
-        unknown
-      >;
+      const records = splitRecords(await response.text());
+      expect(records).toHaveLength(1);
+      const completion = JSON.parse(records[0]) as Record<string, unknown>;
       expect(completion).toMatchObject({ type: 3, invocationId: '7' });
       expect(completion.error).toMatch(/parameterNames/);
       expect(completion).not.toHaveProperty('result');
