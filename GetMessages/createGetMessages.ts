@@ -3,7 +3,7 @@ import { readPrincipalName } from '../lib/principal';
 import { ReadLimit } from '../lib/readLimit';
 import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
-import { parseHistoryQuery } from './parseHistoryQuery';
+import { parseHistoryQuery } from '../lib/historyQuery';
 
 /**
  * Rows of storage one user's reads may cost: 5,000 at once, 500 a second after that. A page load

@@ -4,8 +4,8 @@ import { newMessageId } from '../lib/messageIds';
 import { readPrincipalName } from '../lib/principal';
 import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
-import { buildActions } from './buildActions';
-import { checkContentType, parseSendRequest } from './parseSendRequest';
+import { buildActions } from '../lib/messageActions';
+import { checkContentType, parseSendRequest } from '../lib/sendRequest';
 
 /**
  * POST /api/messages: validates the body, stores the message (the sender's send limit first),

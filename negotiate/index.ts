@@ -2,9 +2,8 @@ import type { Context, HttpRequest } from '@azure/functions';
 import { HttpError } from '../lib/HttpError';
 import { readPrincipalName } from '../lib/principal';
 import { answerError, json } from '../lib/respond';
-import type { SignalRConnectionInfo } from '../lib/signalr/tokens';
-import { shadowedHeaders } from './shadowedHeaders';
-import { tokenUserId } from './tokenUserId';
+import { tokenUserId, type SignalRConnectionInfo } from '../lib/signalr/tokens';
+import { shadowedHeaders } from '../lib/shadowedHeaders';
 
 /**
  * Returns the SignalR connection info for the signed-in principal. The binding has issued a

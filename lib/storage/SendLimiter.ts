@@ -1,5 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { ChatMessage } from '../ChatMessage';
+import { unavailable } from '../HttpError';
 import type { SendLimit } from '../settings';
 import { refill, secondsUntil, type Bucket, type BucketRate } from '../TokenBucket';
 import { sendLimited, sendRate } from './HistoryStore';
@@ -159,7 +160,10 @@ export class SendLimiter {
         await this.read(sends, partitionKey, view, options);
       }
     }
-    throw new Error(`The send limit of one sender kept changing; gave up after ${ATTEMPTS} tries.`);
+    throw unavailable(
+      'history',
+      new Error(`The send limit of one sender kept changing; gave up after ${ATTEMPTS} tries.`),
+    );
   }
 
   /**
@@ -215,8 +219,9 @@ export class SendLimiter {
           await this.read(sends, partitionKey, view, options);
         }
       }
-      throw new Error(
-        `The send limit of one sender kept changing; gave up after ${ATTEMPTS} tries.`,
+      throw unavailable(
+        'history',
+        new Error(`The send limit of one sender kept changing; gave up after ${ATTEMPTS} tries.`),
       );
     };
     const result = view.tail.then(run, run);

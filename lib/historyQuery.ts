@@ -1,7 +1,7 @@
-import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE } from '../lib/ChatMessage';
-import type { HistoryQuery } from '../lib/storage/HistoryStore';
-import { MESSAGE_ID_PATTERN } from '../lib/messageIds';
-import { HttpError } from '../lib/HttpError';
+import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE } from './ChatMessage';
+import type { HistoryQuery } from './storage/HistoryStore';
+import { MESSAGE_ID_PATTERN } from './messageIds';
+import { HttpError } from './HttpError';
 
 function readId(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

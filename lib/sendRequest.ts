@@ -1,6 +1,6 @@
-import { HttpError } from '../lib/HttpError';
-import { userNameProblem } from '../lib/userName';
-import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './limits';
+import { HttpError } from './HttpError';
+import { userNameProblem } from './userName';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './ChatMessage';
 
 /** What a valid POST /api/messages asks for. Every other body field is dropped here. */
 export interface SendRequest {

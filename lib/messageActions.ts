@@ -1,5 +1,5 @@
-import type { ChatMessage, SignalRMessageAction } from '../lib/ChatMessage';
-import { HubMethod } from '../lib/hub';
+import type { ChatMessage, SignalRMessageAction } from './ChatMessage';
+import { HubMethod } from './hub';
 
 /**
  * The signalR output items for one chat message: a broadcast for everyone; for a private
