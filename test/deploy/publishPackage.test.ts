@@ -100,7 +100,6 @@ describe('the published function app package', () => {
       ROOT,
       (path, size) => files.set(path, size),
       (path, isDir) => {
-        if (path === '.git' || path === 'artifacts' || path === 'coverage') return false;
         if (path === 'node_modules' || path.startsWith('node_modules/')) {
           const inProduction = [...production].some(
             (pkg) => path === pkg || path.startsWith(`${pkg}/`) || pkg.startsWith(`${path}/`),
@@ -144,5 +143,19 @@ describe('the published function app package', () => {
       ),
     ).toEqual([]);
     expect(bytes).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it('publishes nothing a used checkout keeps locally: history, keys, settings, screenshots', () => {
+    const patterns = readFuncignore();
+    const local = [
+      '.azurite/__azurite_db_table__.json',
+      '.local/session.key',
+      'local.settings.json',
+      'artifacts/chat-two-users.png',
+      'coverage/lcov.info',
+      '.git/config',
+      '.env',
+    ];
+    expect(local.filter((path) => !ignored(patterns, path, false))).toEqual([]);
   });
 });
