@@ -1,21 +1,41 @@
 /**
  * `npm start`: the whole app offline on the default ports (README). Ctrl-C stops it all.
  * `npm run start:func` (`--func`): the same, with real Core Tools as the functions host.
+ * `--verbose`: every invocation logged (`Executing` / `Executed`), as Core Tools logs them.
+ * infra/start.js builds first and passes when the command began, so the ready time is honest.
  */
 import { startStack } from './stack';
+
+/** A `--name=<ms>` time from the launcher, if it gave one. */
+function timeArgument(name: string): number | undefined {
+  const value = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  return value === undefined || !/^\d+$/.test(value) ? undefined : Number(value);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** Stopping never takes longer than this, whatever a stand-in does. */
 const EXIT_DEADLINE_MS = 30_000;
 
 async function main(): Promise<void> {
-  const started = performance.now();
+  const startedAt = timeArgument('started-at') ?? Date.now() - process.uptime() * 1000;
+  const builtAt = timeArgument('built-at');
+  const stackFrom = Date.now();
   const stack = await startStack({
     functionsHost: process.argv.includes('--func') ? 'func' : 'builtin',
+    verbose: process.argv.includes('--verbose'),
   });
+  const now = Date.now();
+  const took =
+    builtAt === undefined
+      ? `ready in ${seconds(now - startedAt)}`
+      : `ready in ${seconds(now - startedAt)}: build ${seconds(builtAt - startedAt)}, start ${seconds(now - stackFrom)}`;
   process.stdout.write(
     [
       '',
-      `Serverless Chat is running offline (ready in ${Math.round(performance.now() - started)} ms):`,
+      `Serverless Chat is running offline (${took}):`,
       `  page         ${stack.urls.page}  (also http://localhost:5500)`,
       `  API          ${stack.urls.api}/api  (front door: local App Service Authentication + CORS)`,
       `  SignalR      ${stack.urls.signalr}  (local Azure SignalR Service emulator)`,
@@ -23,6 +43,7 @@ async function main(): Promise<void> {
       '',
       'Open the page in two browser windows (or one private window), press "Sign in" and type any',
       'name in each: sign-in is local and needs no account. Press Ctrl-C to stop.',
+      'Every function call is logged with `npm start -- --verbose`.',
       '',
     ].join('\n'),
   );

@@ -32,6 +32,8 @@ export interface StackOptions {
    */
   readonly storageLocation?: string | null;
   readonly logLevel?: LogLevel;
+  /** Logs every function invocation (`Executing` / `Executed`), as Core Tools does; off by default. */
+  readonly verbose?: boolean;
   /** The app's folder (host.json, function folders, content/); defaults to the repository. */
   readonly projectRoot?: string;
   /** `builtin` (default) or `func`: real Core Tools behind the same front door. */
@@ -198,7 +200,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const host: LocalFunctionsHost =
       options.functionsHost === 'func'
         ? new CoreToolsHost(root, functionSettings)
-        : new FunctionHost({ root, log, settings: functionSettings });
+        : new FunctionHost({ root, log, settings: functionSettings, verbose: options.verbose });
     const hostPort = await host.listen();
     cleanups.push(() => host.close());
     const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });
