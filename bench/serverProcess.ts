@@ -6,11 +6,16 @@ import { DEVELOPMENT_CONNECTION_STRING } from '../local/signalr/constants';
  * parent → {type: 'memory'} | {type: 'close'}; child → {type: 'ready', ...} | {type: 'memory', ...}.
  */
 import { startEmulator } from '../local/emulator';
+import { join } from 'node:path';
 import { startStack } from '../local/stack';
+import { baselineApp } from './baselineApp';
 import { startRawBroadcastServer } from './rawBroadcastServer';
 
 export type ServerRole =
-  'stack' | 'stack-no-history' | 'stack-no-send-limit' | 'stack-presence' | 'emulator' | 'raw';
+  'stack' | 'stack-memory-history' | 'stack-no-send-limit' | 'stack-presence' | 'emulator' | 'raw';
+
+/** The repository (this file runs from dist/bench/). */
+const ROOT = join(__dirname, '..', '..');
 
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -32,13 +37,19 @@ async function start(
   role: ServerRole,
 ): Promise<{ ready: ReadyMessage; close: () => Promise<void>; connections?: () => number }> {
   switch (role) {
-    case 'stack-no-history':
+    case 'stack-memory-history':
     case 'stack-no-send-limit':
     case 'stack-presence':
     case 'stack': {
-      // The same stack; without history SendMessage stores nothing (CHAT_HISTORY=off).
-      if (role === 'stack-no-history') process.env.CHAT_HISTORY = 'off';
+      // The same stack; for the history write's cost, SendMessage keeps history in memory.
+      const app =
+        role === 'stack-memory-history'
+          ? baselineApp(ROOT, {
+              SendMessage: join(ROOT, 'dist', 'bench', 'memoryHistorySendMessage.js'),
+            })
+          : undefined;
       const stack = await startStack({
+        ...(app !== undefined && { projectRoot: app.dir }),
         ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
         storageLocation: null,
         logLevel: 'warn',
@@ -49,7 +60,10 @@ async function start(
       });
       return {
         ready: { type: 'ready', api: stack.urls.api, connectionString: stack.connectionString },
-        close: () => stack.close(),
+        close: async () => {
+          await stack.close();
+          app?.remove();
+        },
       };
     }
     case 'emulator': {

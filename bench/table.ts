@@ -7,14 +7,16 @@ export const fmt = (value: number, digits = 0): string =>
       })
     : 'n/a';
 
-/** A Markdown table with padded columns, on stdout. */
-export function printTable(rows: readonly (readonly string[])[]): void {
+/** A Markdown table with padded columns. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row: readonly string[]) =>
     `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const row of rows.slice(1)) console.log(line(row));
+  return [
+    line(rows[0]),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 /** Progress on stderr, so a long run shows what it is doing and stdout keeps only the table. */
