@@ -1,8 +1,9 @@
 /**
- * The Azure CLI commands infra/provision.sh may call, each with the flags the real command
- * accepts, from the CLI's own argument definitions (the `_params.py` beside each command). The
- * fake `az` in the deploy tests refuses any other command, flag or enumerated value, so a flag
- * the real CLI lacks fails a test here instead of a deploy in Azure.
+ * The `az webapp auth` commands infra/provision.sh calls, each with the flags the authV2 CLI
+ * extension defines (its `_params.py`). Every other command is judged by the real Azure CLI
+ * (test/deploy/azureCli.ts); these cannot be: the extension replaces the CLI's own `webapp auth`
+ * commands, and installing it needs the network. A flag the extension lacks fails a test here
+ * instead of a deploy in Azure.
  */
 export interface AzCommand {
   /** Repository and path of the argument definitions the flags come from. */
@@ -12,7 +13,6 @@ export interface AzCommand {
   readonly values?: Readonly<Record<string, readonly string[]>>;
 }
 
-const CLI = 'Azure/azure-cli src/azure-cli/azure/cli/command_modules';
 const AUTH_V2 = 'Azure/azure-cli-extensions src/authV2/azext_authV2/_params.py';
 
 /** Accepted by every command (knack's global arguments). */
@@ -30,18 +30,6 @@ const SUBSCRIPTION = ['--subscription'];
 const NAME_GROUP = ['--name', '-n', '--resource-group', '-g', ...SUBSCRIPTION];
 const WEBAPP = [...NAME_GROUP, '--slot', '-s'];
 const YES = ['--yes', '-y'];
-/** What `signalr create` and `signalr update` both set. */
-const SIGNALR_SETTINGS = [
-  '--tags',
-  '--sku',
-  '--unit-count',
-  '--service-mode',
-  '--enable-message-logs',
-  '--allowed-origins',
-  '-a',
-  '--default-action',
-];
-const SERVICE_MODES = { '--service-mode': ['Default', 'Serverless', 'Classic'] };
 /** The authV2 providers with a client id and secret (Microsoft, GitHub, Google, Apple). */
 const CLIENT_CREDENTIALS = [
   ...WEBAPP,
@@ -53,113 +41,6 @@ const CLIENT_CREDENTIALS = [
 ];
 
 export const AZ_COMMANDS: Readonly<Record<string, AzCommand>> = {
-  'account show': { source: `${CLI}/profile/_params.py`, flags: [...SUBSCRIPTION, '--name', '-n'] },
-  'extension add': {
-    source: `${CLI}/extension/_params.py`,
-    flags: [
-      '--name',
-      '-n',
-      '--source',
-      '-s',
-      '--version',
-      '--upgrade',
-      '--allow-preview',
-      '--system',
-      ...YES,
-    ],
-  },
-  'group create': {
-    source: `${CLI}/resource/_params.py`,
-    flags: [
-      '--name',
-      '-n',
-      '--resource-group',
-      '-g',
-      '--location',
-      '-l',
-      '--tags',
-      '--managed-by',
-      ...SUBSCRIPTION,
-    ],
-  },
-  'signalr show': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
-  'signalr create': {
-    source: `${CLI}/signalr/_params.py`,
-    flags: [...NAME_GROUP, '--location', '-l', ...SIGNALR_SETTINGS],
-    values: SERVICE_MODES,
-  },
-  'signalr update': {
-    source: `${CLI}/signalr/_params.py`,
-    flags: [...NAME_GROUP, ...SIGNALR_SETTINGS],
-    values: SERVICE_MODES,
-  },
-  'signalr key list': { source: `${CLI}/signalr/_params.py`, flags: NAME_GROUP },
-  'signalr upstream update': {
-    source: `${CLI}/signalr/_params.py`,
-    flags: [...NAME_GROUP, '--template'],
-  },
-  'storage account show': { source: `${CLI}/storage/_params.py`, flags: NAME_GROUP },
-  'storage account create': {
-    source: `${CLI}/storage/_params.py`,
-    flags: [
-      ...NAME_GROUP,
-      '--location',
-      '-l',
-      '--sku',
-      '--kind',
-      '--min-tls-version',
-      '--allow-blob-public-access',
-      '--tags',
-    ],
-  },
-  'storage blob service-properties update': {
-    source: `${CLI}/storage/_params.py`,
-    flags: [
-      '--account-name',
-      '--account-key',
-      '--auth-mode',
-      '--connection-string',
-      '--static-website',
-      '--index-document',
-      '--404-document',
-      ...SUBSCRIPTION,
-    ],
-    values: { '--auth-mode': ['key', 'login'] },
-  },
-  'functionapp show': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
-  'functionapp create': {
-    source: `${CLI}/appservice/_params.py`,
-    flags: [
-      ...NAME_GROUP,
-      '--storage-account',
-      '-s',
-      '--consumption-plan-location',
-      '-c',
-      '--plan',
-      '-p',
-      '--os-type',
-      '--runtime',
-      '--runtime-version',
-      '--functions-version',
-      '--tags',
-    ],
-    values: { '--os-type': ['Windows', 'Linux'] },
-  },
-  'functionapp config appsettings set': {
-    source: `${CLI}/appservice/_params.py`,
-    flags: [...WEBAPP, '--settings', '--slot-settings'],
-  },
-  'functionapp cors show': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
-  'functionapp cors add': {
-    source: `${CLI}/appservice/_params.py`,
-    flags: [...WEBAPP, '--allowed-origins', '-a'],
-  },
-  'functionapp cors credentials': {
-    source: `${CLI}/appservice/_params.py`,
-    flags: [...WEBAPP, '--enable'],
-    values: { '--enable': ['true', 'false'] },
-  },
-  'functionapp keys list': { source: `${CLI}/appservice/_params.py`, flags: WEBAPP },
   'webapp auth update': {
     source: AUTH_V2,
     flags: [

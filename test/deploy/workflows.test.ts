@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -37,13 +39,26 @@ const runsOf = (workflow: Workflow) =>
     .map((step) => step.run ?? '')
     .filter((run) => run.length > 0);
 
+/** action-validator (npm, WebAssembly): the workflow against GitHub's Actions schema. */
+function validate(file: string): { status: number | null; output: string } {
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'action-validator'), [file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
 const ci = load('.github/workflows/ci.yml');
 const deploy = load('.github/workflows/deploy.yml');
 
 describe.each([
   ['ci.yml', ci],
   ['deploy.yml', deploy],
-])('%s', (_file, workflow) => {
+])('%s', (file, workflow) => {
+  it('is valid against the GitHub Actions workflow schema', () => {
+    expect(validate(join('.github', 'workflows', file))).toEqual({ status: 0, output: '' });
+  });
+
   it('runs on ubuntu-latest with Node 22 and the npm cache', () => {
     for (const job of Object.values(workflow.jobs)) {
       expect(job['runs-on']).toBe('ubuntu-latest');
@@ -151,5 +166,20 @@ describe('deploy.yml', () => {
       ]),
     );
     for (const name of used) expect(readme).toContain(`\`${name}\``);
+  });
+});
+
+describe('the schema check', () => {
+  it('refuses a workflow GitHub would refuse (a job without runs-on)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-'));
+    try {
+      const file = join(dir, 'bad.yml');
+      writeFileSync(file, read('.github/workflows/ci.yml').replace('runs-on:', 'runs_on:'));
+      const { status, output } = validate(file);
+      expect(status).toBe(1);
+      expect(output).toContain("Additional property 'runs_on' is not allowed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

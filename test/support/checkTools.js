@@ -1,0 +1,31 @@
+// The Debian packages `npm test` needs beyond npm's, in one list: `npm test` runs this first and
+// stops at once, naming the one command that installs what is missing; .ci/run installs what
+// `--missing` prints. Plain JavaScript: it runs before anything is built.
+const { spawnSync } = require('node:child_process');
+
+const TOOLS = [
+  { command: 'chromium', debianPackage: 'chromium', usedBy: 'the browser tests' },
+  { command: 'shellcheck', debianPackage: 'shellcheck', usedBy: 'the shell script check' },
+  { command: 'az', debianPackage: 'azure-cli', usedBy: 'the deploy tests' },
+];
+
+const missing = TOOLS.filter(
+  ({ command }) => spawnSync('/bin/sh', ['-c', `command -v ${command}`]).status !== 0,
+);
+
+if (process.argv.includes('--missing')) {
+  process.stdout.write(missing.map((tool) => tool.debianPackage).join(' '));
+} else if (missing.length > 0) {
+  const packages = missing.map((tool) => tool.debianPackage).join(' ');
+  process.stderr.write(
+    [
+      `npm test needs ${missing.map((tool) => `${tool.command} (${tool.usedBy})`).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed. Install with:`,
+      '',
+      `  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages}`,
+      '',
+      'then run npm test again.',
+      '',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
