@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { newSessionKey } from '../../local/frontdoor/SessionSeal';
-import type { Stack } from '../../local/stack';
-import { portsOf, startTestStack } from '../support/testStack';
-import { launchChromium, sendOnPage, signInOnPage } from './support';
+import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
+import type { Stack } from '../../../local/stack';
+import { portsOf, startTestStack } from '../../support/testStack';
+import { launchChromium, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page in Debian's chromium against the offline stack: sign-in, public and private
@@ -12,7 +12,7 @@ import { launchChromium, sendOnPage, signInOnPage } from './support';
  */
 jest.setTimeout(90_000);
 
-const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 describe('chat page in a browser', () => {
   let stack: Stack;
   let browser: Browser;

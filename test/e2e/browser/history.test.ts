@@ -1,10 +1,10 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createServerToken } from '../../lib/signalr/tokens';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import type { Stack } from '../../local/stack';
-import { postMessage, signIn } from '../reliability/support';
-import { startTestStack } from '../support/testStack';
-import { launchChromium, signInOnPage } from './support';
+import { createServerToken } from '../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import type { Stack } from '../../../local/stack';
+import { postMessage, signIn } from '../../support/chatClients';
+import { startTestStack } from '../../support/testStack';
+import { launchChromium, signInOnPage } from '../../support/browser';
 
 /** The page with history: the latest on sign-in, earlier pages, and catch-up after a drop. */
 jest.setTimeout(90_000);
@@ -16,8 +16,8 @@ describe('the page with history', () => {
   let alice: string;
 
   beforeAll(async () => {
-    // Measures delivery, not the per-user send limit (its own tests: test/functions/SendMessage,
-    // test/reliability/floods): a few users send far faster than people do.
+    // Measures delivery, not the per-user send limit (its own tests: test/unit/SendMessage,
+    // test/e2e/reliability/floods): a few users send far faster than people do.
     stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
     browser = await launchChromium();
     alice = await signIn(stack.urls.api, 'alice');

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { launchChromium, signInOnPage } from './support';
+import type { Stack } from '../../../local/stack';
+import { startTestStack } from '../../support/testStack';
+import { launchChromium, signInOnPage } from '../../support/browser';
 
 /** The page lists who is online, live, and a click on a name writes to them privately. */
 jest.setTimeout(90_000);

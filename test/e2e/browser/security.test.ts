@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { closeServer, listen } from '../../local/httpServer';
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { Listener, signIn } from '../reliability/support';
-import { launchChromium, sendOnPage, signInOnPage } from './support';
+import { closeServer, listen } from '../../../local/httpServer';
+import { sharedStack, type SharedStack } from '../../support/sharedStack';
+import { Listener, signIn } from '../../support/chatClients';
+import { launchChromium, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page and the API under attack from a real browser (docs/security.md): another site's
@@ -32,7 +31,7 @@ window.attack = async () => {
 }
 
 describe('the page under attack', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let browser: Browser;
   let attacker: Server;
   let attackerPort: number;
@@ -41,13 +40,13 @@ describe('the page under attack', () => {
   let victim: Page;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = sharedStack();
     attacker = createServer((_req, res) =>
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(attackerPage(stack.urls.api)),
     );
     attackerPort = await listen(attacker, 0);
     browser = await launchChromium();
-    const signedIn = await signInOnPage(browser, stack.urls.page, 'alice', undefined, (page) =>
+    const signedIn = await signInOnPage(browser, stack.urls.page, 'aiko', undefined, (page) =>
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
       }),
@@ -60,14 +59,13 @@ describe('the page under attack', () => {
     for (const context of contexts) await context.close();
     await browser?.close();
     await closeServer(attacker);
-    await stack?.close();
   });
 
   it.each([
     ['another port of the same host (same site)', () => `http://127.0.0.1:${attackerPort}/`],
     ['another site', () => `http://localhost:${attackerPort}/`],
   ])('lets a page on %s post nothing as the victim', async (_label, url) => {
-    const bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bob'), 'bob');
+    const bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bao'), 'bao');
     try {
       const page = await victim.context().newPage();
       await page.goto(url());

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { signIn } from '../../local/clients/signIn';
-import { createLogger } from '../../local/log';
-import { AzuriteProcess } from '../../local/storage/AzuriteProcess';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { signIn } from '../../../local/clients/signIn';
+import { createLogger } from '../../../local/log';
+import { AzuriteProcess } from '../../../local/storage/AzuriteProcess';
 
 /**
  * The app killed with SIGKILL during a load of 1,000 POSTs: after a restart, every message that
@@ -12,7 +12,7 @@ import { AzuriteProcess } from '../../local/storage/AzuriteProcess';
  */
 jest.setTimeout(120_000);
 
-const STACK = join(__dirname, '..', '..', 'dist', 'local', 'stack', 'index.js');
+const STACK = join(__dirname, '..', '..', '..', 'dist', 'local', 'stack', 'index.js');
 const POSTS = 1000;
 const KILL_AFTER = 300;
 

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { DEFAULT_SEND_LIMIT } from '../../lib/settings';
-import { TableHistoryStore } from '../../lib/storage/TableHistoryStore';
-import { TableAccount } from '../../lib/storage/tables';
-import { newMessageId } from '../../lib/messageIds';
-import type { Stack } from '../../local/stack';
-import { Listener, postMessage, signIn } from '../reliability/support';
-import { startTestStack } from '../support/testStack';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { DEFAULT_SEND_LIMIT } from '../../../lib/settings';
+import { TableHistoryStore } from '../../../lib/storage/TableHistoryStore';
+import { TableAccount } from '../../../lib/storage/tables';
+import { newMessageId } from '../../../lib/messageIds';
+import type { Stack } from '../../../local/stack';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
+import { startTestStack } from '../../support/testStack';
 
 /**
  * History in Table Storage (Azurite) through the whole stack: stored before 202, read back by
@@ -205,7 +205,6 @@ describe('message history', () => {
       sent.push(text);
       expect((await send(i % 2 === 0 ? alice : bob, { text })).status).toBe(202);
     }
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
     const back = await Listener.connect(stack.urls.api, carol, 'carol');
     try {
       const { body } = await history(stack.urls.api, carol, `?after=${lastSeen.id}`);

@@ -1,12 +1,12 @@
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
-import { HubMethod } from '../../lib/hub';
-import { TablePresenceStore } from '../../lib/storage/TablePresenceStore';
-import { TableAccount } from '../../lib/storage/tables';
-import type { Stack } from '../../local/stack';
-import { upstreamSignature } from '../../lib/signalr/upstream';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { signIn } from '../reliability/support';
-import { startTestStack } from '../support/testStack';
+import { HubMethod } from '../../../lib/hub';
+import { TablePresenceStore } from '../../../lib/storage/TablePresenceStore';
+import { TableAccount } from '../../../lib/storage/tables';
+import type { Stack } from '../../../local/stack';
+import { upstreamSignature } from '../../../lib/signalr/upstream';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { signIn } from '../../support/chatClients';
+import { startTestStack } from '../../support/testStack';
 
 /**
  * Who is online: the SignalR upstream calls OnConnected/OnDisconnected through the front door's
@@ -94,11 +94,16 @@ describe('presence', () => {
         () => events.some((e) => e.kind === 'offline' && e.name === 'alice'),
         'userOffline',
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A sentinel on the same channel, caused after everything alice's tabs caused: once
+      // zoe's userOnline has arrived, a late or repeated event for alice would have too.
+      const zoe = await tab(stack.urls.api, await signIn(stack.urls.api, 'zoe'));
+      await until(() => events.some((e) => e.kind === 'online' && e.name === 'zoe'), 'zoe');
+      await zoe.stop();
       expect(events.filter((e) => e.name === 'alice')).toEqual([
         { kind: 'online', name: 'alice' },
         { kind: 'offline', name: 'alice' },
       ]);
+      await until(async () => !(await users()).some((u) => u.name === 'zoe'), 'zoe gone');
       expect((await users()).map((u) => u.name)).toEqual(['bob']);
     } finally {
       await bob.stop();

@@ -1,20 +1,20 @@
-import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { hubTarget, openClient } from '../../local/clients/hubClients';
-import { startEmulator, type SignalREmulator } from '../../local/emulator';
-import { parseConnectionString, serverBaseUrl } from '../../lib/signalr/ConnectionString';
-import { createConnectionInfo, createServerToken } from '../../lib/signalr/tokens';
+import { hubTarget, openClient } from '../../../local/clients/hubClients';
+import { startEmulator, type SignalREmulator } from '../../../local/emulator';
+import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/ConnectionString';
+import { createConnectionInfo, createServerToken } from '../../../lib/signalr/tokens';
 
 /**
- * 10,000 connects and disconnects (a tenth of them joining a group by connection
+ * 3,000 connects and disconnects (a tenth of them joining a group by connection
  * id) leave the emulator's connection, user and group maps empty and its heap near where it
  * started.
  */
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const CYCLES = 10_000;
+const CYCLES = 3_000;
 const PARALLEL = 100;
 
 function heapUsed(): number {
@@ -32,7 +32,7 @@ describe('churn', () => {
     await emulator?.close();
   });
 
-  it('leaves no state and no heap growth after 10,000 connects and disconnects', async () => {
+  it('leaves no state and no heap growth after 3,000 connects and disconnects', async () => {
     emulator = await startEmulator({
       connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
@@ -81,6 +81,7 @@ describe('churn', () => {
       `churn: ${CYCLES} connects/disconnects; heap before ${(before / 1048576).toFixed(1)} MiB, after ${(after / 1048576).toFixed(1)} MiB; stats ${JSON.stringify(stats)}\n`,
     );
     expect(stats).toEqual(expect.objectContaining({ connections: 0, users: 0, groups: 0 }));
-    expect(after - before).toBeLessThan(8 * 1024 * 1024);
+    // 4 MiB over 3,000 cycles: a leak of about 1.4 KB a connection fails it.
+    expect(after - before).toBeLessThan(4 * 1024 * 1024);
   });
 });

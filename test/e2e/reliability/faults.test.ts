@@ -1,6 +1,6 @@
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { Listener, postMessage, signIn } from './support';
+import type { Stack } from '../../../local/stack';
+import { startTestStack } from '../../support/testStack';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
 
 /**
  * the SignalR Service goes away and comes back; the app answers 5xx while it is

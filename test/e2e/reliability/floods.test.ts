@@ -1,11 +1,10 @@
 import { request } from 'node:http';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { DEFAULT_SEND_LIMIT } from '../../lib/settings';
-import { TableHistoryStore } from '../../lib/storage/TableHistoryStore';
-import { TableAccount } from '../../lib/storage/tables';
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { Listener, postMessage, signIn } from './support';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { DEFAULT_SEND_LIMIT } from '../../../lib/settings';
+import { TableHistoryStore } from '../../../lib/storage/TableHistoryStore';
+import { TableAccount } from '../../../lib/storage/tables';
+import { sharedStack, type SharedStack } from '../../support/sharedStack';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
 
 /**
  * One user flooding (issue 17): the per-user send limit holds through the whole path and across
@@ -14,21 +13,20 @@ import { Listener, postMessage, signIn } from './support';
 jest.setTimeout(60_000);
 
 describe('floods', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let bob: Listener;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bob'), 'bob');
+    stack = sharedStack();
+    bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bilal'), 'bilal');
   });
 
   afterAll(async () => {
     await bob?.stop();
-    await stack?.close();
   });
 
   it('accepts a burst from one user, then answers 429 with Retry-After, storing and sending none of the rest', async () => {
-    const mallory = await signIn(stack.urls.api, 'mallory');
+    const mallory = await signIn(stack.urls.api, 'max');
     const results = [];
     for (let i = 0; i < DEFAULT_SEND_LIMIT.burst + 15; i++)
       results.push(
@@ -48,17 +46,17 @@ describe('floods', () => {
     });
     const sentinel = await postMessage(
       stack.urls.api,
-      await signIn(stack.urls.api, 'alice'),
+      await signIn(stack.urls.api, 'alma'),
       JSON.stringify({ text: 'after the flood' }),
     );
     expect(sentinel.status).toBe(202);
     await bob.waitForText('after the flood');
-    const delivered = bob.messages.filter((m) => m.sender === 'mallory').map((m) => m.text);
+    const delivered = bob.messages.filter((m) => m.sender === 'max').map((m) => m.text);
     expect(delivered).toEqual(accepted.map((result) => (result.json as ChatMessage).text));
     const history = (await (
       await fetch(`${stack.urls.api}/api/messages?limit=200`, { headers: { Cookie: mallory } })
     ).json()) as { messages: ChatMessage[] };
-    expect(history.messages.filter((m) => m.sender === 'mallory')).toHaveLength(accepted.length);
+    expect(history.messages.filter((m) => m.sender === 'max')).toHaveLength(accepted.length);
   });
 
   it('holds across function instances: a second instance refuses what the first used up', async () => {

@@ -1,15 +1,15 @@
-import { newSessionKey } from '../../local/frontdoor/SessionSeal';
-import { signToken } from '../support/signToken';
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { createClientToken } from '../../lib/signalr/tokens';
-import type { ChatMessage } from '../../lib/ChatMessage';
+import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
+import { signToken } from '../../support/signToken';
+import type { Stack } from '../../../local/stack';
+import { startTestStack } from '../../support/testStack';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { createClientToken } from '../../../lib/signalr/tokens';
+import type { ChatMessage } from '../../../lib/ChatMessage';
 import { join } from 'node:path';
-import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import { FunctionHost } from '../../local/host/FunctionHost';
-import { createLogger } from '../../local/log';
-import { Listener, postMessage, signIn } from './support';
+import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
+import { FunctionHost } from '../../../local/host/FunctionHost';
+import { createLogger } from '../../../local/log';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
 
 /** identity comes only from the front door and the service's own tokens. */
 describe('identity cannot be forged', () => {
@@ -53,7 +53,7 @@ describe('identity cannot be forged', () => {
 
   it('forwards no client-sent identity header to the functions: only the session user arrives', async () => {
     const host = new FunctionHost({
-      root: join(__dirname, '..', 'fixtures', 'app'),
+      root: join(__dirname, '..', '..', 'fixtures', 'app'),
       log: createLogger('test', 'silent'),
       settings: {},
     });

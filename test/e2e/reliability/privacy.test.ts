@@ -1,6 +1,6 @@
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { Listener, postMessage, signIn } from './support';
+import type { Stack } from '../../../local/stack';
+import { startTestStack } from '../../support/testStack';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
 
 /**
  * under mixed public and private traffic, a private message reaches exactly the
@@ -13,8 +13,8 @@ describe('private means private', () => {
   const tabs: Listener[] = [];
 
   beforeAll(async () => {
-    // Measures delivery, not the per-user send limit (its own tests: test/functions/SendMessage,
-    // test/reliability/floods): a few users send far faster than people do.
+    // Measures delivery, not the per-user send limit (its own tests: test/unit/SendMessage,
+    // test/e2e/reliability/floods): a few users send far faster than people do.
     stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
     for (const user of users) {
       cookies.set(user, await signIn(stack.urls.api, user));

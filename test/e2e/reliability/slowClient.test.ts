@@ -1,8 +1,8 @@
-import { HubMethod } from '../../lib/hub';
+import { HubMethod } from '../../../lib/hub';
 import type { Socket } from 'node:net';
-import { hubTarget, openClient } from '../../local/clients/hubClients';
-import { EmulatorFixture, Inbox } from '../emulator/support';
-import { createConnectionInfo } from '../../lib/signalr/tokens';
+import { hubTarget, openClient } from '../../../local/clients/hubClients';
+import { EmulatorFixture, Inbox } from '../../local/emulator/support';
+import { createConnectionInfo } from '../../../lib/signalr/tokens';
 
 /**
  * a client that stops reading must not delay the others. The emulator closes it once

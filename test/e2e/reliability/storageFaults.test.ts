@@ -1,6 +1,6 @@
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { Listener, postMessage, signIn } from './support';
+import type { Stack } from '../../../local/stack';
+import { startTestStack } from '../../support/testStack';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
 
 /**
  * Storage that hangs (Azurite frozen with SIGSTOP) and storage that dies: every call answers
@@ -44,20 +44,22 @@ describe('storage faults', () => {
     stack.pauseStorage();
     let refused: Awaited<ReturnType<typeof postMessage>>;
     try {
-      const posting = postMessage(
-        stack.urls.api,
-        alice,
-        JSON.stringify({ text: 'refused while storage hung', clientId: 'hung-1' }),
-      );
-      const answer = await Promise.race([
-        posting,
-        new Promise<never>((_resolve, reject) =>
-          setTimeout(() => reject(new Error('POST was not answered')), ANSWER_WITHIN_MS),
-        ),
+      // All three at once: each waits out the same storage deadline.
+      const [answer, history, users] = await Promise.all([
+        Promise.race([
+          postMessage(
+            stack.urls.api,
+            alice,
+            JSON.stringify({ text: 'refused while storage hung', clientId: 'hung-1' }),
+          ),
+          new Promise<never>((_resolve, reject) =>
+            setTimeout(() => reject(new Error('POST was not answered')), ANSWER_WITHIN_MS),
+          ),
+        ]),
+        get('/api/messages'),
+        get('/api/users'),
       ]);
       refused = answer;
-      const history = await get('/api/messages');
-      const users = await get('/api/users');
       expect(refused.status).toBe(503);
       expect(refused.json).toEqual({
         error:

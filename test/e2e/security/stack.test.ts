@@ -1,11 +1,10 @@
 import WebSocket from 'ws';
-import type { Stack } from '../../local/stack';
-import { startTestStack } from '../support/testStack';
-import { createClientToken, createServerToken } from '../../lib/signalr/tokens';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { Listener, postMessage, signIn } from '../reliability/support';
-import { rawRequest, statusOf, tokenUser } from './support';
+import { sharedStack, type SharedStack } from '../../support/sharedStack';
+import { createClientToken, createServerToken } from '../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { Listener, postMessage, signIn } from '../../support/chatClients';
+import { rawRequest, statusOf, tokenUser } from '../../support/rawHttp';
 
 /**
  * Attacks through the whole offline stack (front door, host, emulator, page server), each of
@@ -14,18 +13,16 @@ import { rawRequest, statusOf, tokenUser } from './support';
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156';
 
 describe('attacks on the offline stack', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let alice: string;
   const port = (url: string) => Number(new URL(url).port);
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    alice = await signIn(stack.urls.api, 'alice');
+    stack = sharedStack();
+    alice = await signIn(stack.urls.api, 'amal');
   });
 
-  afterAll(async () => {
-    await stack?.close();
-  });
+  afterAll(async () => {});
 
   describe('a token for another user (binding data shadows the headers)', () => {
     async function negotiate(body?: string, query = '') {
@@ -40,7 +37,7 @@ describe('attacks on the offline stack', () => {
     it('gives alice her own token (control)', async () => {
       const { status, text } = await negotiate();
       expect(status).toBe(200);
-      expect(tokenUser((JSON.parse(text) as { accessToken: string }).accessToken)).toBe('alice');
+      expect(tokenUser((JSON.parse(text) as { accessToken: string }).accessToken)).toBe('amal');
     });
 
     it.each([
@@ -66,7 +63,7 @@ describe('attacks on the offline stack', () => {
   describe('cross-site request forgery', () => {
     let bob: Listener;
     beforeAll(async () => {
-      bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bob'), 'bob');
+      bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'boris'), 'boris');
     });
     afterAll(async () => {
       await bob?.stop();
@@ -267,8 +264,8 @@ describe('attacks on the offline stack', () => {
       const cs = parseConnectionString(stack.connectionString);
       const bob = await Listener.connect(
         stack.urls.api,
-        await signIn(stack.urls.api, 'bob'),
-        'bob',
+        await signIn(stack.urls.api, 'boris'),
+        'boris',
       );
       try {
         const body = '{"target":"newMessage","arguments":[{"text":"dots"}]}';
@@ -362,7 +359,7 @@ describe('attacks on the offline stack', () => {
       );
       expect(statusOf(answer)).toBe(404);
       const cs = parseConnectionString(stack.connectionString);
-      const token = createClientToken(cs, { hub: 'chat', userId: 'alice' });
+      const token = createClientToken(cs, { hub: 'chat', userId: 'amal' });
       const negotiated = (await (
         await fetch(`${stack.urls.signalr}/client/negotiate?hub=chat&negotiateVersion=1`, {
           method: 'POST',

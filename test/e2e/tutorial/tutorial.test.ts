@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { Browser } from 'playwright-core';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { splitRecords } from '../../lib/signalr/hubProtocol';
-import { USER_ID_CLAIM } from '../../lib/signalr/tokens';
-import { upstreamSignature } from '../../lib/signalr/upstream';
-import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
-import { startStack, type Stack, type StackOptions } from '../../local/stack';
-import { launchChromium } from '../browser/support';
-import { Listener, signIn } from '../reliability/support';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { splitRecords } from '../../../lib/signalr/hubProtocol';
+import { USER_ID_CLAIM } from '../../../lib/signalr/tokens';
+import { upstreamSignature } from '../../../lib/signalr/upstream';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
+import { startStack, type Stack, type StackOptions } from '../../../local/stack';
+import { launchChromium } from '../../support/browser';
+import { Listener, signIn } from '../../support/chatClients';
 
 /**
  * A developer following the tutorial drops its functions into a classic-model app: plain
@@ -23,7 +23,7 @@ import { Listener, signIn } from '../reliability/support';
  * host runs Microsoft's own v3 programming model; the tutorial's page, served from an origin
  * of its own that local.settings.json lists in Host.CORS, signs in and chats.
  */
-const FIXTURE = join(__dirname, '..', 'fixtures', 'tutorial');
+const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'tutorial');
 
 /** The tutorial's page and the browser client, from an origin that is not the front door's. */
 function servePage(apiBase: () => string): Server {

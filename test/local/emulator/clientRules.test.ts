@@ -5,9 +5,9 @@ import {
   LogLevel,
   type HubConnection,
 } from '@microsoft/signalr';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { createClientToken } from '../../lib/signalr/tokens';
-import { HubMethod } from '../../lib/hub';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { createClientToken } from '../../../lib/signalr/tokens';
+import { HubMethod } from '../../../lib/hub';
 import { EmulatorFixture, Inbox } from './support';
 
 /** docs/signalr-service.md, "Client endpoint" and "Hub protocol": negotiate and upgrade refusals, the handshake, frames, invocations, cleanup. */

@@ -1,5 +1,5 @@
-import { HubMethod } from '../../lib/hub';
-import { signToken } from '../support/signToken';
+import { HubMethod } from '../../../lib/hub';
+import { signToken } from '../../support/signToken';
 import { EmulatorFixture } from './support';
 
 /** Every row of the REST table in docs/signalr-service.md, with its status code and x-ms-error-code. */

@@ -1,5 +1,5 @@
-import { HubMethod } from '../../lib/hub';
-import { REST_OPERATIONS, type RestRoute } from '../../local/emulator/restOperations';
+import { HubMethod } from '../../../lib/hub';
+import { REST_OPERATIONS, type RestRoute } from '../../../local/emulator/restOperations';
 import { EmulatorFixture, Inbox } from './support';
 
 /**

@@ -1,4 +1,4 @@
-import { HubMethod } from '../../lib/hub';
+import { HubMethod } from '../../../lib/hub';
 import { EmulatorFixture, Inbox } from './support';
 
 /**

@@ -1,15 +1,15 @@
-import { HubMethod } from '../../lib/hub';
-import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
+import { HubMethod } from '../../../lib/hub';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
-import { startEmulator, type SignalREmulator } from '../../local/emulator';
+import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import {
   parseConnectionString,
   serverBaseUrl,
   type SignalRConnectionString,
-} from '../../lib/signalr/ConnectionString';
-import { createConnectionInfo, createServerToken } from '../../lib/signalr/tokens';
+} from '../../../lib/signalr/ConnectionString';
+import { createConnectionInfo, createServerToken } from '../../../lib/signalr/tokens';
 
 /** An emulator on a free port, plus a tiny negotiate function that redirects like the app's. */
 export class EmulatorFixture {

@@ -1,9 +1,9 @@
-import { newSessionKey } from '../../local/frontdoor/SessionSeal';
+import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import { join } from 'node:path';
-import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import { resolveRedirect } from '../../local/frontdoor/redirects';
-import { FunctionHost } from '../../local/host/FunctionHost';
-import { createLogger } from '../../local/log';
+import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
+import { resolveRedirect } from '../../../local/frontdoor/redirects';
+import { FunctionHost } from '../../../local/host/FunctionHost';
+import { createLogger } from '../../../local/log';
 
 /** The App Service Authentication stand-in (docs/app-service-auth.md) and CORS. */
 const PAGE = 'http://127.0.0.1:5500';
@@ -15,7 +15,11 @@ describe('FrontDoor', () => {
   let api: string;
 
   beforeAll(async () => {
-    host = new FunctionHost({ root: join(__dirname, '..', 'fixtures', 'app'), log, settings: {} });
+    host = new FunctionHost({
+      root: join(__dirname, '..', '..', 'fixtures', 'app'),
+      log,
+      settings: {},
+    });
     const hostPort = await host.listen();
     door = new FrontDoor({
       sessionKey: newSessionKey(),

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import { SessionSeal, newSessionKey } from '../../local/frontdoor/SessionSeal';
-import { listen, closeServer } from '../../local/httpServer';
-import { createLogger } from '../../local/log';
-import { signIn } from '../reliability/support';
-import { statusOf } from './support';
+import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
+import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
+import { listen, closeServer } from '../../../local/httpServer';
+import { createLogger } from '../../../local/log';
+import { signIn } from '../../support/chatClients';
+import { statusOf } from '../../support/rawHttp';
 
 /**
  * The front door under floods: huge bodies, slow bodies, clients that leave, sign-in floods.
@@ -109,24 +109,24 @@ describe('front door limits', () => {
     expect(arrived).toEqual([]);
   });
 
-  it('keeps answering others within a second while 260 clients send bodies slowly, then refuses those with 408', async () => {
+  it('keeps answering others while 260 clients send bodies slowly, then refuses those with 408', async () => {
     const cookie = await signIn(api, 'mallory');
     const slow = await Promise.all(Array.from({ length: 260 }, () => open()));
-    const answers = slow.map(answerOf);
+    let slowAnswered = 0;
+    const answers = slow.map((socket) => answerOf(socket).finally(() => slowAnswered++));
     for (const socket of slow)
       socket.write(
         `POST /api/messages HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"te`,
       );
     const other = await signIn(api, 'bob');
-    const started = performance.now();
     const response = await fetch(`${api}/api/messages`, {
       method: 'POST',
       headers: { Cookie: other, 'Content-Type': 'application/json' },
       body: '{"text":"hi"}',
     });
-    const elapsed = performance.now() - started;
     expect(response.status).toBe(202);
-    expect(elapsed).toBeLessThan(1000);
+    // Answered while every slow body was still being waited for: none of them held it up.
+    expect(slowAnswered).toBe(0);
     const statuses = (await Promise.all(answers)).map(statusOf);
     expect(new Set(statuses)).toEqual(new Set([408]));
     expect(arrived.map((request) => request.url)).toEqual(['/api/messages']);
@@ -185,34 +185,5 @@ describe('front door limits', () => {
       await again.front.close();
       await other.front.close();
     }
-  });
-});
-
-describe('SessionSeal', () => {
-  const key = newSessionKey();
-
-  it('opens what it sealed until the lifetime has passed', () => {
-    const seal = new SessionSeal(key, 1000);
-    const sealed = seal.seal('王芳', 'aad', 0);
-    expect(seal.open(sealed, 999)).toEqual({ name: '王芳', provider: 'aad', expiresAt: 1000 });
-    expect(seal.open(sealed, 1000)).toBeUndefined();
-  });
-
-  it('opens nothing sealed with another key, changed by a byte, cut short, or made up', () => {
-    const seal = new SessionSeal(key);
-    const sealed = seal.seal('alice', 'aad');
-    const bytes = Buffer.from(sealed, 'base64url');
-    bytes[20] ^= 1;
-    expect(new SessionSeal(newSessionKey()).open(sealed)).toBeUndefined();
-    expect(seal.open(bytes.toString('base64url'))).toBeUndefined();
-    expect(seal.open(sealed.slice(0, 30))).toBeUndefined();
-    expect(
-      seal.open(Buffer.from('{"name":"mallory","expiresAt":9e15}').toString('base64url')),
-    ).toBeUndefined();
-    expect(seal.open('x'.repeat(5000))).toBeUndefined();
-  });
-
-  it('refuses a key that is not 32 bytes of hex', () => {
-    expect(() => new SessionSeal('short')).toThrow('The session key must be 32 bytes');
   });
 });

@@ -1,8 +1,8 @@
-import { newSessionKey } from '../../local/frontdoor/SessionSeal';
+import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FrontDoor } from '../../local/frontdoor/FrontDoor';
-import type { Logger } from '../../local/log';
+import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
+import type { Logger } from '../../../local/log';
 
 /**
  * When the proxied call to the functions host ends badly, the front door says whose fault it

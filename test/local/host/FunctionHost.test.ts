@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { workerProcess } from '../../local/host/functionJson';
-import { FunctionHost } from '../../local/host/FunctionHost';
-import { appSettings } from '../../local/host/localSettings';
-import { createLogger } from '../../local/log';
+import { workerProcess } from '../../../local/host/functionJson';
+import { FunctionHost } from '../../../local/host/FunctionHost';
+import { appSettings } from '../../../local/host/localSettings';
+import { createLogger } from '../../../local/log';
 
 /** Classic v3 host semantics (docs/functions-host.md) on a fixture app. */
 interface Captured {
@@ -42,7 +42,7 @@ describe('FunctionHost', () => {
       settings: {
         AzureSignalRConnectionString: `Endpoint=http://localhost;Port=${port};AccessKey=test-key-0123456789;Version=1.0;`,
       },
-      root: join(__dirname, '..', 'fixtures', 'app'),
+      root: join(__dirname, '..', '..', 'fixtures', 'app'),
       log: createLogger('test', 'silent'),
     });
     base = `http://127.0.0.1:${await host.listen()}`;
@@ -306,7 +306,7 @@ describe('FunctionHost.close()', () => {
     const record = (message: string) => lines.push(message);
     const host = new FunctionHost({
       settings: { LATER_SETTING: 'still here' },
-      root: join(__dirname, '..', 'fixtures', 'app'),
+      root: join(__dirname, '..', '..', 'fixtures', 'app'),
       log: { debug: record, info: record, warn: record, error: record },
       verbose: true,
     });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { FunctionHost } from '../../local/host/FunctionHost';
-import { createLogger } from '../../local/log';
-import { rawRequest, statusOf, tokenUser } from './support';
+import { FunctionHost } from '../../../local/host/FunctionHost';
+import { createLogger } from '../../../local/log';
+import { rawRequest, statusOf, tokenUser } from '../../support/rawHttp';
 
 /**
  * The host builds an HTTP trigger's binding data as Azure does (docs/functions-host.md,
@@ -19,7 +19,7 @@ describe('binding data, as Azure builds it', () => {
         AzureSignalRConnectionString:
           'Endpoint=http://localhost;Port=8888;AccessKey=test-key-0123456789;Version=1.0;',
       },
-      root: join(__dirname, '..', 'fixtures', 'app'),
+      root: join(__dirname, '..', '..', 'fixtures', 'app'),
       log: createLogger('test', 'silent'),
     });
     port = await host.listen();

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startStack } from '../../local/stack';
+import { startStack } from '../../../local/stack';
+import { rawRequest, statusOf } from '../../support/rawHttp';
 
 /** The one-command stack: ports, the page's generated settings, clear start-up errors. */
 describe('startStack', () => {
@@ -24,8 +25,24 @@ describe('startStack', () => {
       expect(viaLocalhost).toBe(
         `window.CHAT_CONFIG = {"apiBaseUrl":"http://localhost:${apiPort}","authProvider":"aad"};\n`,
       );
-      expect((await fetch(`${stack.urls.page}/../package.json`)).status).toBe(404);
-      expect((await fetch(`${stack.urls.page}/%2e%2e/package.json`)).status).toBe(404);
+      // Sent as written (fetch would resolve the dots before sending): each reaches the page
+      // server's guard, which keeps every file under content/.
+      const get = async (target: string) =>
+        statusOf(
+          await rawRequest(
+            Number(new URL(stack.urls.page).port),
+            `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          ),
+        );
+      expect(await get('/index.html')).toBe(200);
+      for (const target of [
+        '/../package.json',
+        '/..%2fpackage.json',
+        '/%2e%2e%2fpackage.json',
+        '/src/..%2f..%2fpackage.json',
+        '/..%5cpackage.json',
+      ])
+        expect([target, await get(target)]).toEqual([target, 404]);
       // The page's own origin is allowed by CORS even on a dynamic port.
       const preflight = await fetch(`${stack.urls.api}/api/negotiate`, {
         method: 'OPTIONS',

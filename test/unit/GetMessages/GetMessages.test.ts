@@ -1,11 +1,11 @@
 import type { Context } from '@azure/functions';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { unavailable } from '../../lib/HttpError';
-import { ReadLimit } from '../../lib/readLimit';
-import type { HistoryQuery, HistoryStore } from '../../lib/storage/HistoryStore';
-import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
-import { createGetMessages, HISTORY_READ_RATE } from '../../GetMessages/createGetMessages';
-import { invokeFunction, makeRequest } from './invokeFunction';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { unavailable } from '../../../lib/HttpError';
+import { ReadLimit } from '../../../lib/readLimit';
+import type { HistoryQuery, HistoryStore } from '../../../lib/storage/HistoryStore';
+import { MemoryHistoryStore } from '../../../lib/storage/MemoryHistoryStore';
+import { createGetMessages, HISTORY_READ_RATE } from '../../../GetMessages/createGetMessages';
+import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 
 /** GET /api/messages on an in-memory store: who reads what, bad queries, the read limit. */
 const message = (id: string, sender: string, recipient?: string): ChatMessage => ({

@@ -1,11 +1,11 @@
-import { HubMethod } from '../../lib/hub';
-import { createSendMessage } from '../../SendMessage/createSendMessage';
-import type { ChatMessage } from '../../lib/ChatMessage';
-import { unavailable } from '../../lib/HttpError';
-import { DEFAULT_SEND_LIMIT } from '../../lib/settings';
-import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
-import { BAD_INPUT_CASES } from '../support/badInput';
-import { invokeFunction, makeRequest } from './invokeFunction';
+import { HubMethod } from '../../../lib/hub';
+import { createSendMessage } from '../../../SendMessage/createSendMessage';
+import type { ChatMessage } from '../../../lib/ChatMessage';
+import { unavailable } from '../../../lib/HttpError';
+import { DEFAULT_SEND_LIMIT } from '../../../lib/settings';
+import { MemoryHistoryStore } from '../../../lib/storage/MemoryHistoryStore';
+import { BAD_INPUT_CASES } from '../../support/badInput';
+import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 
 const MESSAGE_ID = /^\d{25}$/;
 

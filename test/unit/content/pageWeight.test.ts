@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { StaticServer } from '../../local/static/StaticServer';
+import { StaticServer } from '../../../local/static/StaticServer';
 
 /**
  * First-load weight of the page, as a browser fetches it from the page server: the HTML, then
@@ -14,7 +14,7 @@ describe('page weight', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = new StaticServer({ root: join(__dirname, '..', '..', 'content'), port: 0 });
+    server = new StaticServer({ root: join(__dirname, '..', '..', '..', 'content'), port: 0 });
     base = `http://127.0.0.1:${await server.listen()}`;
   });
 

@@ -1,5 +1,5 @@
-import negotiate from '../../negotiate';
-import { invokeFunction, makeRequest } from './invokeFunction';
+import negotiate from '../../../negotiate';
+import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 
 /** A client token as the binding issues it, for `user` (the signature is not read here). */
 function tokenFor(user: string): string {

@@ -1,11 +1,11 @@
-import { DEVELOPMENT_CONNECTION_STRING } from '../../local/signalr/constants';
+import { DEVELOPMENT_CONNECTION_STRING } from '../../../../local/signalr/constants';
 import {
   audienceBase,
   clientBaseUrl,
   listenPort,
   parseConnectionString,
   serverBaseUrl,
-} from '../../lib/signalr/ConnectionString';
+} from '../../../../lib/signalr/ConnectionString';
 
 const EMULATOR = DEVELOPMENT_CONNECTION_STRING;
 

@@ -1,13 +1,13 @@
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { signToken } from '../support/signToken';
-import { parseConnectionString } from '../../lib/signalr/ConnectionString';
+import { signToken } from '../../../support/signToken';
+import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
 import {
   createClientToken,
   createConnectionInfo,
   createServerToken,
   normalizeAudience,
-} from '../../lib/signalr/tokens';
-import { verifyToken } from '../../local/signalr/verifyToken';
+} from '../../../../lib/signalr/tokens';
+import { verifyToken } from '../../../../local/signalr/verifyToken';
 
 const KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 const cs = parseConnectionString(

@@ -1,5 +1,5 @@
-import { RecentRows, type RowSource } from '../../lib/storage/RecentRows';
-import { firstIdAt } from '../../lib/messageIds';
+import { RecentRows, type RowSource } from '../../../../lib/storage/RecentRows';
+import { firstIdAt } from '../../../../lib/messageIds';
 
 /**
  * The public rows an instance keeps (lib/RecentRows.ts): every read is answered after a storage

@@ -1,6 +1,6 @@
-import { HubMethod } from '../../lib/hub';
-import { sequenceReader } from '../../local/clients/hubClients';
-import { FanOutTracker, measureFanOut } from '../../local/clients/measureFanOut';
+import { HubMethod } from '../../../../lib/hub';
+import { sequenceReader } from '../../../../local/clients/hubClients';
+import { FanOutTracker, measureFanOut } from '../../../../local/clients/measureFanOut';
 
 /** The benchmark's figures are only as good as its counting: lost, duplicates and latency. */
 describe('FanOutTracker', () => {
