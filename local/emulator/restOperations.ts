@@ -10,7 +10,7 @@ import { ErrorCode, MAX_GROUP_NAME_CHARS } from './constants';
  * answers, and its handler. Paths and statuses from Azure/azure-signalr `docs/swagger/v1.json`
  * and `docs/swagger/V20220601.json`; routes from the official emulator's
  * `Common/SignalRServiceWebApiDefinition.cs`. The test walks this same table
- * (test/emulator/restOperations.test.ts).
+ * (test/local/emulator/restOperations.test.ts).
  */
 export type RestVersion = 'v1' | 'dated';
 
