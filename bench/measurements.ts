@@ -11,6 +11,20 @@ import { parseConnectionString } from '../lib/signalr/ConnectionString';
 import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 import { postJson, startServer } from './servers';
 
+/** An open-loop run after 2 s of warm-up at the same rate; the agent is closed after. */
+async function warmThenMeasure(
+  options: Omit<Parameters<typeof measureOpenLoop>[0], 'seconds'>,
+  agent: Agent,
+  seconds: number,
+): Promise<OpenLoopResult> {
+  try {
+    await measureOpenLoop({ ...options, seconds: 2 });
+    return await measureOpenLoop({ ...options, seconds });
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** What a page asks for when it loads history. */
 const HISTORY_PAGE = `/api/messages?limit=${HISTORY_PAGE_SIZE}`;
 
@@ -121,12 +135,7 @@ export async function measureHistoryReadsAt(
     rate,
     agent,
   };
-  try {
-    await measureOpenLoop({ ...options, seconds: 2 });
-    return await measureOpenLoop({ ...options, seconds });
-  } finally {
-    agent.destroy();
-  }
+  return warmThenMeasure(options, agent, seconds);
 }
 
 /** Private messages among the readers, so their own partitions hold something to read. */
@@ -201,10 +210,5 @@ export async function measureSendLatency(
     rate,
     agent,
   };
-  try {
-    await measureOpenLoop({ ...options, seconds: 2 });
-    return await measureOpenLoop({ ...options, seconds });
-  } finally {
-    agent.destroy();
-  }
+  return warmThenMeasure(options, agent, seconds);
 }

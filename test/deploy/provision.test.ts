@@ -106,44 +106,22 @@ describe('the az calls provision.sh makes are ones the real CLI accepts', () => 
   });
 
   it('refuses an unknown flag, a missing argument and a value outside the choices (the CLI judges)', () => {
+    const signalr = (...flags: string[]) => [
+      'signalr',
+      'create',
+      '-n',
+      'x',
+      '-g',
+      'rg',
+      '--sku',
+      'Free_F1',
+      ...flags,
+    ];
     const verdicts = judgeWithAzureCli([
-      [
-        'signalr',
-        'create',
-        '-n',
-        'x',
-        '-g',
-        'rg',
-        '--sku',
-        'Free_F1',
-        '--service-mode',
-        'Serverless',
-      ],
-      [
-        'signalr',
-        'create',
-        '-n',
-        'x',
-        '-g',
-        'rg',
-        '--sku',
-        'Free_F1',
-        '--servicemode',
-        'Serverless',
-      ],
+      signalr('--service-mode', 'Serverless'),
+      signalr('--servicemode', 'Serverless'),
       ['functionapp', 'create', '-n', 'x', '-g', 'rg'],
-      [
-        'signalr',
-        'create',
-        '-n',
-        'x',
-        '-g',
-        'rg',
-        '--sku',
-        'Free_F1',
-        '--service-mode',
-        'Serverles',
-      ],
+      signalr('--service-mode', 'Serverles'),
     ]);
     expect(verdicts.map((verdict) => verdict.accepted)).toEqual([true, false, false, false]);
     expect(verdicts[1].message).toMatch(/unrecognized arguments: --servicemode/);

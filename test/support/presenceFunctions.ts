@@ -4,7 +4,7 @@ import { createGetUsers } from '../../GetUsers/createGetUsers';
 import { createOnConnected } from '../../OnConnected/createOnConnected';
 import { createOnDisconnected } from '../../OnDisconnected/createOnDisconnected';
 import { invokeFunction, makeRequest } from './invokeFunction';
-import type { memoryServices } from './memoryServices';
+import { memoryServices } from './memoryServices';
 
 /**
  * OnConnected, OnDisconnected and GetUsers as the host calls them, on in-memory stores and a
@@ -48,4 +48,20 @@ export function presenceFunctions(services: ReturnType<typeof memoryServices>) {
       };
     },
   };
+}
+
+/** Fresh in-memory services and the three functions over them, for each test of a suite. */
+export function usePresenceFunctions(): {
+  readonly services: ReturnType<typeof memoryServices>;
+  readonly fns: ReturnType<typeof presenceFunctions>;
+} {
+  const current = {} as {
+    services: ReturnType<typeof memoryServices>;
+    fns: ReturnType<typeof presenceFunctions>;
+  };
+  beforeEach(() => {
+    current.services = memoryServices();
+    current.fns = presenceFunctions(current.services);
+  });
+  return current;
 }

@@ -1,22 +1,16 @@
 import { HubMethod } from '../../../lib/hub';
 import { unavailable } from '../../../lib/HttpError';
 import { STALE_AFTER_MS } from '../../../GetUsers/createGetUsers';
-import { memoryServices } from '../../support/memoryServices';
-import { presenceFunctions } from '../../support/presenceFunctions';
+import { usePresenceFunctions } from '../../support/presenceFunctions';
 
 /** GET /api/users: who is online, healing what presence missed, sweeping what is gone. */
 describe('GetUsers', () => {
-  let services: ReturnType<typeof memoryServices>;
-  let fns: ReturnType<typeof presenceFunctions>;
-  beforeEach(() => {
-    services = memoryServices();
-    fns = presenceFunctions(services);
-  });
+  const fixture = usePresenceFunctions();
   const users = (principal: string | undefined, query?: Record<string, string>) =>
-    fns.users(principal, query);
+    fixture.fns.users(principal, query);
 
   it("records the caller's own connection when presence missed it, once the service confirms it", async () => {
-    services.signalR.connect('dora', 'd1');
+    fixture.services.signalR.connect('dora', 'd1');
     const { res, returned } = await users('dora', { connectionId: 'd1' });
     expect(res.status).toBe(200);
     expect(res.body.users).toEqual([{ name: 'dora', connections: 1 }]);
@@ -25,7 +19,7 @@ describe('GetUsers', () => {
   });
 
   it("records nobody for another user's connection id", async () => {
-    services.signalR.connect('bob', 'b1');
+    fixture.services.signalR.connect('bob', 'b1');
     const { res } = await users('eve', { connectionId: 'b1' });
     expect(res.body.users).toEqual([]);
   });
@@ -37,17 +31,17 @@ describe('GetUsers', () => {
 
   it('drops a connection the service no longer knows and says so; keeps one it knows', async () => {
     const old = Date.now() - STALE_AFTER_MS - 1_000;
-    await services.presence.add('ghost', 'g1', old);
-    await services.presence.add('alice', 'a1', old);
-    services.signalR.connect('alice', 'a1');
+    await fixture.services.presence.add('ghost', 'g1', old);
+    await fixture.services.presence.add('alice', 'a1', old);
+    fixture.services.signalR.connect('alice', 'a1');
     const { res, returned } = await users('bob');
     expect(res.body.users).toEqual([{ name: 'alice', connections: 1 }]);
     expect(returned).toEqual([{ target: HubMethod.UserOffline, arguments: [{ name: 'ghost' }] }]);
   });
 
   it('still answers the list when the SignalR Service is down (the sweep is best effort)', async () => {
-    await services.presence.add('stale', 's1', Date.now() - STALE_AFTER_MS - 1_000);
-    services.signalR.down = true;
+    await fixture.services.presence.add('stale', 's1', Date.now() - STALE_AFTER_MS - 1_000);
+    fixture.services.signalR.down = true;
     const { res, returned } = await users('bob');
     expect(res.status).toBe(200);
     expect(res.body.users).toEqual([{ name: 'stale', connections: 1 }]);
@@ -55,7 +49,7 @@ describe('GetUsers', () => {
   });
 
   it('answers 503 naming presence when storage is down', async () => {
-    services.presence.fail = unavailable('presence', new Error('down'));
+    fixture.services.presence.fail = unavailable('presence', new Error('down'));
     const { res } = await users('bob');
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('PresenceUnavailable');
