@@ -1,5 +1,6 @@
 import type { Context } from '@azure/functions';
-import type { SignalRMessageAction } from '../lib/ChatMessage';
+import type { SignalRGroupAction, SignalRMessageAction } from '../lib/ChatMessage';
+import { GENERAL_ROOM, roomGroup } from '../lib/rooms';
 import { HubMethod } from '../lib/hub';
 import type { ChatServices } from '../lib/services';
 import type { InvocationContext } from '../lib/signalr/upstream';
@@ -14,12 +15,13 @@ import type { InvocationContext } from '../lib/signalr/upstream';
  */
 export function createOnConnected({
   presence,
+  rooms,
   signalR,
-}: Pick<ChatServices, 'presence' | 'signalR'>) {
+}: Pick<ChatServices, 'presence' | 'rooms' | 'signalR'>) {
   return async function onConnected(
     context: Context,
     invocation: InvocationContext,
-  ): Promise<SignalRMessageAction[] | undefined> {
+  ): Promise<(SignalRMessageAction | SignalRGroupAction)[] | undefined> {
     const { UserId: user, ConnectionId: connectionId } = invocation;
     if (!user) return undefined;
     const [connectionKnown, userKnown] = await Promise.all([
@@ -32,8 +34,19 @@ export function createOnConnected({
       );
       return undefined;
     }
-    return (await presence.add(user, connectionId))
-      ? [{ target: HubMethod.UserOnline, arguments: [{ name: user }] }]
-      : undefined;
+    const [first, joined] = await Promise.all([
+      presence.add(user, connectionId),
+      rooms.roomsOf(user),
+    ]);
+    // The user's rooms again: the service keeps user-group membership, but a service that lost
+    // it (the emulator restarted) gets it back here; adding again changes nothing.
+    const groups: SignalRGroupAction[] = joined
+      .filter((room) => room !== GENERAL_ROOM)
+      .map((room) => ({ userId: user, groupName: roomGroup(room), action: 'add' }));
+    const actions = [
+      ...groups,
+      ...(first ? [{ target: HubMethod.UserOnline, arguments: [{ name: user }] }] : []),
+    ];
+    return actions.length > 0 ? actions : undefined;
   };
 }

@@ -6,13 +6,15 @@ import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
 import { buildActions } from '../lib/messageActions';
 import { checkContentType, parseSendRequest } from '../lib/sendRequest';
+import { GENERAL_ROOM, notAMember } from '../lib/rooms';
 
 /**
- * POST /api/messages: validates the body, stores the message (the sender's send limit first),
+ * POST /api/messages: validates the body (a room other than `general` only from one of its
+ * members: 403 `NotAMember`), stores the message (the sender's send limit first),
  * answers 202 with it, and returns the signalR output items ($return). A refused request returns
  * nothing, so nothing is sent.
  */
-export function createSendMessage({ history }: Pick<ChatServices, 'history'>) {
+export function createSendMessage({ history, rooms }: Pick<ChatServices, 'history' | 'rooms'>) {
   return async function sendMessage(
     context: Context,
     req: HttpRequest,
@@ -20,14 +22,17 @@ export function createSendMessage({ history }: Pick<ChatServices, 'history'>) {
     try {
       const sender = readPrincipalName(req);
       checkContentType(req.headers['content-type']);
-      const { text, recipient, clientId } = parseSendRequest(req.rawBody as string | undefined);
+      const { text, recipient, room, clientId } = parseSendRequest(
+        req.rawBody as string | undefined,
+      );
+      if (room !== GENERAL_ROOM && !(await rooms.isMember(sender, room))) throw notAMember(room);
       const accepted: ChatMessage = {
         id: newMessageId(),
         sender,
         text,
         timestamp: new Date().toISOString(),
         isPrivate: recipient !== undefined,
-        ...(recipient !== undefined && { recipient }),
+        ...(recipient !== undefined ? { recipient } : { room }),
       };
       // Stored before it is answered or sent: a 202 means the message is in history. A retry
       // (same clientId) gets the stored message and sends it again; pages drop a repeated id.

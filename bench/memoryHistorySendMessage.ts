@@ -1,3 +1,4 @@
+import { instanceServices } from '../lib/services';
 import { readSettings } from '../lib/settings';
 import { MemoryHistoryStore } from '../lib/storage/MemoryHistoryStore';
 import { createSendMessage } from '../SendMessage/createSendMessage';
@@ -7,4 +8,7 @@ import { createSendMessage } from '../SendMessage/createSendMessage';
  * writing each message to Table Storage adds (bench/baselineApp.ts loads it in place of
  * dist/SendMessage/index.js). Only the benchmark has it; the app has no switch for it.
  */
-export default createSendMessage({ history: new MemoryHistoryStore(readSettings().sendLimit) });
+export default createSendMessage({
+  history: new MemoryHistoryStore(readSettings().sendLimit),
+  rooms: instanceServices().rooms,
+});

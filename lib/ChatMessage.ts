@@ -13,13 +13,23 @@ export interface ChatMessage {
   readonly isPrivate: boolean;
   /** Present only on private messages. */
   readonly recipient?: string;
+  /** The room of a public message (`general` when none was named); absent on private ones. */
+  readonly room?: string;
 }
 
-/** One item of the signalR output binding: a message to everyone or to one user id. */
+/** One item of the signalR output binding: a message to everyone, one user id or one group. */
 export interface SignalRMessageAction {
   readonly target: string;
   readonly arguments: readonly unknown[];
   readonly userId?: string;
+  readonly groupName?: string;
+}
+
+/** A group action of the signalR output binding: a user into or out of a group, every tab. */
+export interface SignalRGroupAction {
+  readonly userId: string;
+  readonly groupName: string;
+  readonly action: 'add' | 'remove';
 }
 
 /** GET /api/messages: the page size the page asks for, and the default `limit`. */

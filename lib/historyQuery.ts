@@ -2,6 +2,7 @@ import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE } from './ChatMessage';
 import type { HistoryQuery } from './storage/HistoryStore';
 import { MESSAGE_ID_PATTERN } from './messageIds';
 import { HttpError } from './HttpError';
+import { GENERAL_ROOM, parseRoom } from './rooms';
 
 function readId(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -16,7 +17,8 @@ function readId(name: string, value: string | undefined): string | undefined {
 
 /**
  * GET /api/messages query: `limit` (1 to 200, default 50) for the latest; `before=<id>` for an
- * older page; `after=<id>` for everything since. Other parameters are ignored.
+ * older page; `after=<id>` for everything since; `room` (default `general`). Other parameters
+ * are ignored.
  */
 export function parseHistoryQuery(
   query: Readonly<Record<string, string | undefined>>,
@@ -39,5 +41,6 @@ export function parseHistoryQuery(
       );
     limit = Number(query.limit);
   }
-  return { limit, before, after };
+  const room = query.room === undefined ? GENERAL_ROOM : parseRoom(query.room, '"room"');
+  return { limit, before, after, room };
 }

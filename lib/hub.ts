@@ -12,4 +12,14 @@ export const HubMethod = {
   UserOnline: 'userOnline',
   /** `userOffline({name})`: a user's last connection is gone. */
   UserOffline: 'userOffline',
+  /** `userTyping({name, room})`: someone in the room is typing (the page hides it after a while). */
+  UserTyping: 'userTyping',
+  /** `roomsChanged({rooms})`: the rooms this user is in changed (in another tab, say). */
+  RoomsChanged: 'roomsChanged',
+} as const;
+
+/** Hub methods the page calls (category `messages` upstream; signalRTrigger functions). */
+export const ServerMethod = {
+  /** `typing(room)`: the caller is typing in a room; no answer (the page uses send). */
+  Typing: 'typing',
 } as const;

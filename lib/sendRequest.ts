@@ -1,12 +1,15 @@
 import { HttpError } from './HttpError';
+import { GENERAL_ROOM, parseRoom } from './rooms';
 import { userNameProblem } from './userName';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RECIPIENT_CHARS, MAX_TEXT_CHARS } from './ChatMessage';
 
 /** What a valid POST /api/messages asks for. Every other body field is dropped here. */
 export interface SendRequest {
   readonly text: string;
-  /** `undefined` means everyone. */
+  /** `undefined` means everyone in the room. */
   readonly recipient?: string;
+  /** The room of a public message: `general` unless the body names another. */
+  readonly room: string;
   /** The page's id for this message, so a retry cannot make a second one; optional. */
   readonly clientId?: string;
 }
@@ -218,9 +221,21 @@ export function parseSendRequest(rawBody: string | undefined): SendRequest {
     );
   }
   const fields = body as Record<string, unknown>;
+  const recipient = parseRecipient(fields.recipient);
+  const room =
+    fields.room === undefined || fields.room === null
+      ? GENERAL_ROOM
+      : parseRoom(fields.room, '"room"');
+  if (recipient !== undefined && room !== GENERAL_ROOM)
+    throw new HttpError(
+      400,
+      'RoomWithRecipient',
+      'A private message goes to a person, not a room; send "recipient" or "room", not both.',
+    );
   return {
     text: parseText(fields.text),
-    recipient: parseRecipient(fields.recipient),
+    recipient,
+    room,
     clientId: parseClientId(fields.clientId),
   };
 }

@@ -2,8 +2,10 @@ import { HUB_NAME } from './hub';
 import { readSettings, type ChatSettings } from './settings';
 import type { HistoryStore } from './storage/HistoryStore';
 import type { PresenceStore } from './storage/PresenceStore';
+import type { RoomStore } from './storage/RoomStore';
 import { TableHistoryStore } from './storage/TableHistoryStore';
 import { TablePresenceStore } from './storage/TablePresenceStore';
+import { TableRoomStore } from './storage/TableRoomStore';
 import { TableAccount } from './storage/tables';
 import { RestServiceConnections, type ServiceConnections } from './signalr/ServiceConnections';
 
@@ -15,6 +17,7 @@ import { RestServiceConnections, type ServiceConnections } from './signalr/Servi
 export interface ChatServices {
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
+  readonly rooms: RoomStore;
   readonly signalR: ServiceConnections;
 }
 
@@ -27,6 +30,7 @@ export function createServices(settings: ChatSettings): ChatServices {
     presence: new TablePresenceStore(
       new TableAccount(settings.storageConnectionString, 'presence'),
     ),
+    rooms: new TableRoomStore(new TableAccount(settings.storageConnectionString, 'rooms')),
     signalR: new RestServiceConnections(settings.signalRConnectionString, HUB_NAME),
   };
 }

@@ -16,7 +16,10 @@ export interface HistoryStore {
    * rows are written again, so a crash between claim and rows cannot lose it.
    */
   save(message: ChatMessage, clientId?: string): Promise<SaveResult>;
-  /** `user`'s history, oldest first: the room's public messages and their own private ones. */
+  /**
+   * `user`'s history, oldest first: for `general`, its messages and the user's own private
+   * ones; for another room, that room's messages (the caller checks membership).
+   */
   list(user: string, query: HistoryQuery): Promise<HistoryPage>;
 }
 
@@ -32,6 +35,11 @@ export interface HistoryQuery {
   readonly before?: string;
   /** Everything accepted since, re-reading CATCH_UP_MARGIN_MS before it; capped at MAX_CATCH_UP. */
   readonly after?: string;
+  /**
+   * The room: `general` (the default) reads the room everyone is in and the caller's own
+   * private conversations; another room reads that room's messages only.
+   */
+  readonly room?: string;
 }
 
 export interface HistoryPage {

@@ -12,6 +12,10 @@ import {
   type HistoryStore,
   type SaveResult,
 } from './HistoryStore';
+import { GENERAL_ROOM } from '../rooms';
+
+/** A room's key among the users' (a user name cannot start with a NUL). */
+const roomKey = (room: string) => `\u0000room:${room}`;
 
 /**
  * History in memory, with the rules of the Table Storage store (the send limit, client-id
@@ -46,7 +50,9 @@ export class MemoryHistoryStore implements HistoryStore {
     }
     const stored = earlier ?? message;
     if (claimKey !== undefined && earlier === undefined) this.claims.set(claimKey, message);
-    const names = stored.isPrivate ? new Set([stored.sender, stored.recipient!]) : ['public'];
+    const names = stored.isPrivate
+      ? new Set([stored.sender, stored.recipient!])
+      : [roomKey(stored.room ?? GENERAL_ROOM)];
     for (const name of names) {
       const rows = (this.partitions.get(name) ?? []).filter((row) => row.id !== stored.id);
       this.partitions.set(name, [stored, ...rows].sort(newestFirst));
@@ -56,7 +62,11 @@ export class MemoryHistoryStore implements HistoryStore {
 
   list(user: string, query: HistoryQuery): Promise<HistoryPage> {
     if (this.fail) return Promise.reject(this.fail);
-    const rows = [...(this.partitions.get('public') ?? []), ...(this.partitions.get(user) ?? [])];
+    const room = query.room ?? GENERAL_ROOM;
+    const rows =
+      room === GENERAL_ROOM
+        ? [...(this.partitions.get(roomKey(room)) ?? []), ...(this.partitions.get(user) ?? [])]
+        : [...(this.partitions.get(roomKey(room)) ?? [])];
     let found = rows.sort(newestFirst);
     let count = query.limit;
     if (query.before !== undefined) found = found.filter((row) => row.id < query.before!);

@@ -10,7 +10,8 @@ import {
   type HistoryStore,
   type SaveResult,
 } from './HistoryStore';
-import { userPartition } from './partitionKey';
+import { roomPartition, userPartition } from './partitionKey';
+import { GENERAL_ROOM } from '../rooms';
 import { RecentRows, type RecentQuery } from './RecentRows';
 import { SendLimiter } from './SendLimiter';
 import { statusOf, type StorageOptions, type TableAccount } from './tables';
@@ -39,6 +40,12 @@ interface MessageEntity {
   readonly sentAt: string;
   readonly isPrivate: boolean;
   readonly recipient?: string;
+  readonly room?: string;
+}
+
+/** `public` for `general` (as before rooms), a room's own partition for any other. */
+function messagePartition(room: string | undefined): string {
+  return room === undefined || room === GENERAL_ROOM ? PUBLIC : roomPartition(room);
 }
 
 function toEntity(partitionKey: string, message: ChatMessage): MessageEntity {
@@ -51,6 +58,7 @@ function toEntity(partitionKey: string, message: ChatMessage): MessageEntity {
     sentAt: message.timestamp,
     isPrivate: message.isPrivate,
     ...(message.recipient !== undefined && { recipient: message.recipient }),
+    ...(message.room !== undefined && { room: message.room }),
   };
 }
 
@@ -62,6 +70,8 @@ function toMessage(entity: MessageEntity): ChatMessage {
     timestamp: entity.sentAt,
     isPrivate: entity.isPrivate,
     ...(entity.recipient !== undefined && { recipient: entity.recipient }),
+    // Rows written before rooms have no room: they were in general.
+    ...(!entity.isPrivate && { room: entity.room ?? GENERAL_ROOM }),
   };
 }
 
@@ -118,7 +128,7 @@ export class TableHistoryStore implements HistoryStore {
     const stored = earlier ?? message;
     const partitions = stored.isPrivate
       ? [...new Set([userPartition(stored.sender), userPartition(stored.recipient!)])]
-      : [PUBLIC];
+      : [messagePartition(stored.room)];
     await this.account.run(MESSAGES, (messages, options) =>
       Promise.all(
         partitions.map((partition) =>
@@ -170,6 +180,11 @@ export class TableHistoryStore implements HistoryStore {
     } else recent = { limit: count };
     let rowsRead = 0;
     const counted = (rows: MessageEntity[]) => ((rowsRead += rows.length), rows);
+    if ((query.room ?? GENERAL_ROOM) !== GENERAL_ROOM) {
+      // Another room: its own partition, nothing else.
+      const rows = counted(await this.readPartition(messagePartition(query.room), count, range));
+      return { messages: rows.slice(0, count).reverse().map(toMessage), rowsRead };
+    }
     const [room, own] = await Promise.all([
       // The room from the rows this instance keeps, or from storage when the query reaches past them.
       this.publicRows

@@ -9,3 +9,8 @@
 export function userPartition(name: string): string {
   return `u:${Buffer.from(name, 'utf8').toString('base64url')}`;
 }
+
+/** The partition key of a room's rows (its members and their count): `r:` and the same encoding. */
+export function roomPartition(room: string): string {
+  return `r:${Buffer.from(room, 'utf8').toString('base64url')}`;
+}

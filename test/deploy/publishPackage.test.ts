@@ -128,6 +128,9 @@ describe('the published function app package', () => {
       'GetUsers',
       'OnConnected',
       'OnDisconnected',
+      'GetRooms',
+      'RoomMembership',
+      'Typing',
     ]) {
       const code = readFileSync(join(ROOT, 'dist', fn, 'index.js'), 'utf8');
       const loads = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);

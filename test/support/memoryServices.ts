@@ -2,6 +2,7 @@ import { unavailable } from '../../lib/HttpError';
 import type { ServiceConnections } from '../../lib/signalr/ServiceConnections';
 import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
 import { MemoryPresenceStore } from '../../lib/storage/MemoryPresenceStore';
+import { MemoryRoomStore } from '../../lib/storage/MemoryRoomStore';
 
 /**
  * The SignalR Service as the functions ask it (which connections and users exist), in memory:
@@ -41,6 +42,7 @@ export function memoryServices(now: () => number = Date.now) {
   return {
     history: new MemoryHistoryStore({ burst: 10, perMinute: 60 }, now),
     presence: new MemoryPresenceStore(),
+    rooms: new MemoryRoomStore(),
     signalR: new MemoryServiceConnections(),
   };
 }

@@ -1,3 +1,4 @@
+import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
 import type { Context } from '@azure/functions';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
@@ -44,8 +45,24 @@ describe('GetMessages', () => {
     await history.save(message('3', 'carol', 'dave'));
   });
 
+  it("reads a room's history to its members only (403 NotAMember), and general stays apart", async () => {
+    const rooms = new MemoryRoomStore();
+    await rooms.join('bob', 'news');
+    await history.save({ ...message('4', 'bob'), room: 'news' });
+    const fn = createGetMessages({ history, rooms });
+    const inRoom = await get(fn, 'bob', { room: 'news' });
+    expect(inRoom.body.messages!.map((m) => m.text)).toEqual(['bob 4']);
+    const outsider = await get(fn, 'carol', { room: 'news' });
+    expect([outsider.status, outsider.body.code]).toEqual([403, 'NotAMember']);
+    expect((await get(fn, 'bob')).body.messages!.map((m) => m.text)).toEqual([
+      'alice 1',
+      'alice 2',
+    ]);
+    expect((await get(fn, 'bob', { room: '..' })).body.code).toBe('InvalidRoom');
+  });
+
   it("answers the room and the caller's own conversations, oldest first, and nobody else's", async () => {
-    const fn = createGetMessages({ history });
+    const fn = createGetMessages({ history, rooms: new MemoryRoomStore() });
     const res = await get(fn, 'bob');
     expect(res.status).toBe(200);
     expect(res.headers['Cache-Control']).toBe('no-store');
@@ -54,7 +71,7 @@ describe('GetMessages', () => {
 
   it('answers 401 without a signed-in principal, and reads nothing', async () => {
     const list = jest.spyOn(history, 'list');
-    const res = await get(createGetMessages({ history }), undefined);
+    const res = await get(createGetMessages({ history, rooms: new MemoryRoomStore() }), undefined);
     expect(res).toEqual(expect.objectContaining({ status: 401 }));
     expect(res.body.code).toBe('NotSignedIn');
     expect(list).not.toHaveBeenCalled();
@@ -66,7 +83,11 @@ describe('GetMessages', () => {
     [{ before: '0'.repeat(25), after: '0'.repeat(25) }, 'BeforeAndAfter'],
   ])('refuses %j with 400 %s, and reads nothing', async (query, code) => {
     const list = jest.spyOn(history, 'list');
-    const res = await get(createGetMessages({ history }), 'bob', query);
+    const res = await get(
+      createGetMessages({ history, rooms: new MemoryRoomStore() }),
+      'bob',
+      query,
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe(code);
     expect(list).not.toHaveBeenCalled();
@@ -74,7 +95,7 @@ describe('GetMessages', () => {
 
   it('answers 503 with Retry-After naming history when storage is down', async () => {
     history.fail = unavailable('history', new Error('hung'));
-    const res = await get(createGetMessages({ history }), 'bob');
+    const res = await get(createGetMessages({ history, rooms: new MemoryRoomStore() }), 'bob');
     expect(res.status).toBe(503);
     expect(res.headers['Retry-After']).toBe('5');
     expect(res.body.code).toBe('HistoryUnavailable');
@@ -93,7 +114,7 @@ describe('GetMessages', () => {
     };
     let now = 0;
     const fn = createGetMessages(
-      { history: expensive },
+      { history: expensive, rooms: new MemoryRoomStore() },
       new ReadLimit(HISTORY_READ_RATE, 'stored messages'),
     );
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);

@@ -1,4 +1,5 @@
 import { HubMethod } from '../../../lib/hub';
+import { roomGroup } from '../../../lib/rooms';
 import { unavailable } from '../../../lib/HttpError';
 import { usePresenceFunctions } from '../../support/presenceFunctions';
 
@@ -34,5 +35,15 @@ describe('OnConnected', () => {
     fixture.services.signalR.connect('dora', 'd1');
     fixture.services.presence.fail = unavailable('presence', new Error('down'));
     await expect(connected('dora', 'd1')).rejects.toThrow(/Who is online/);
+  });
+
+  it("puts the user's connection into their rooms' groups again (a service that forgot them)", async () => {
+    await fixture.services.rooms.join('王芳', 'news');
+    await fixture.services.rooms.join('王芳', 'general');
+    fixture.services.signalR.connect('王芳', 'c1');
+    expect(await connected('王芳', 'c1')).toEqual([
+      { userId: '王芳', groupName: roomGroup('news'), action: 'add' },
+      { target: HubMethod.UserOnline, arguments: [{ name: '王芳' }] },
+    ]);
   });
 });

@@ -1,4 +1,6 @@
+import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
 import { HubMethod } from '../../../lib/hub';
+import { roomGroup } from '../../../lib/rooms';
 import { createSendMessage } from '../../../SendMessage/createSendMessage';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
@@ -10,6 +12,7 @@ import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 const MESSAGE_ID = /^\d{25}$/;
 
 let history: MemoryHistoryStore;
+let rooms: MemoryRoomStore;
 let now = 0;
 let sendMessage: ReturnType<typeof createSendMessage>;
 
@@ -31,7 +34,44 @@ describe('SendMessage', () => {
     now = 1_000_000;
     // A limit no row here reaches, except the tests of the limit itself.
     history = new MemoryHistoryStore({ burst: 1_000, perMinute: 60 }, () => now);
-    sendMessage = createSendMessage({ history });
+    rooms = new MemoryRoomStore();
+    sendMessage = createSendMessage({ history, rooms });
+  });
+
+  describe('in a room', () => {
+    it("sends to the room's group from a member, the room on the message and in its history", async () => {
+      await rooms.join('alice', 'Ngọc Ánh 🎉');
+      const { res, returned } = await send(
+        JSON.stringify({ text: 'xin chào', room: 'Ngọc Ánh 🎉' }),
+      );
+      expect(res.status).toBe(202);
+      const message = res.body as ChatMessage;
+      expect(message).toMatchObject({ room: 'Ngọc Ánh 🎉', isPrivate: false, sender: 'alice' });
+      expect(returned).toEqual([
+        { target: HubMethod.NewMessage, arguments: [message], groupName: roomGroup('Ngọc Ánh 🎉') },
+      ]);
+      const inRoom = await history.list('alice', { limit: 50, room: 'Ngọc Ánh 🎉' });
+      expect(inRoom.messages).toEqual([message]);
+      expect((await history.list('alice', { limit: 50 })).messages).toEqual([]);
+    });
+
+    it('refuses a non-member with 403 NotAMember: nothing stored, nothing sent', async () => {
+      const { res, returned } = await send(JSON.stringify({ text: 'let me in', room: 'secret' }));
+      expect(res.status).toBe(403);
+      expect((res.body as { code: string }).code).toBe('NotAMember');
+      expect(returned).toBeUndefined();
+      expect((await history.list('alice', { limit: 50, room: 'secret' })).messages).toEqual([]);
+    });
+
+    it.each([
+      [{ text: 'x', room: '..' }, 'InvalidRoom'],
+      [{ text: 'x', room: 42 }, 'InvalidRoom'],
+      [{ text: 'x', room: 'news', recipient: 'bob' }, 'RoomWithRecipient'],
+    ])('refuses %j with 400 %s', async (body, code) => {
+      const { res, returned } = await send(JSON.stringify(body));
+      expect([res.status, (res.body as { code: string }).code]).toEqual([400, code]);
+      expect(returned).toBeUndefined();
+    });
   });
 
   it('broadcasts a public message with the signed-in sender and answers 202 with it', async () => {
@@ -45,6 +85,7 @@ describe('SendMessage', () => {
       text: 'hello world',
       timestamp: expect.any(String),
       isPrivate: false,
+      room: 'general',
     });
     expect(new Date(message.timestamp).toISOString()).toBe(message.timestamp);
     expect(returned).toEqual([{ target: HubMethod.NewMessage, arguments: [message] }]);
@@ -77,6 +118,7 @@ describe('SendMessage', () => {
     expect(Object.keys(res.body as object).sort()).toEqual([
       'id',
       'isPrivate',
+      'room',
       'sender',
       'text',
       'timestamp',
@@ -181,7 +223,7 @@ describe('SendMessage', () => {
   describe('send limit', () => {
     beforeEach(() => {
       history = new MemoryHistoryStore(DEFAULT_SEND_LIMIT, () => now);
-      sendMessage = createSendMessage({ history });
+      sendMessage = createSendMessage({ history, rooms: new MemoryRoomStore() });
     });
 
     it('answers 429 with Retry-After past the burst, stores and sends nothing, and lets the next through once a token is back', async () => {
@@ -219,7 +261,7 @@ describe('SendMessage', () => {
 
     it('is off with ChatSendsPerMinute=0', async () => {
       history = new MemoryHistoryStore({ burst: 1, perMinute: 0 }, () => now);
-      sendMessage = createSendMessage({ history });
+      sendMessage = createSendMessage({ history, rooms: new MemoryRoomStore() });
       for (let i = 0; i < 20; i++)
         expect((await send(JSON.stringify({ text: `${i}` }))).res.status).toBe(202);
     });

@@ -1,0 +1,163 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { unavailable } from '../HttpError';
+import { GENERAL_ROOM, MAX_ROOMS_PER_USER } from '../rooms';
+import { tooManyRooms } from './MemoryRoomStore';
+import { roomPartition, userPartition } from './partitionKey';
+import { byRoomName, type RoomStore, type RoomSummary } from './RoomStore';
+import { isTableNotFound, statusOf, type TableAccount } from './tables';
+
+/**
+ * Rooms in Table Storage (docs/storage.md, "Rooms"), table `rooms`. Per room, one partition: a
+ * `count` row with the number of members and an `m:` row per member, changed together in one
+ * entity-group transaction guarded by ETags (as presence counts connections), so a room's count
+ * is always its rows. Per user, a partition with an `r:` row per room: the user's list, which
+ * bounds how many rooms one user is in. The two are written one after the other (a transaction
+ * cannot span partitions): the user's row first, taken back if the room's change fails, so a
+ * failure leaves at most a row that the next join or leave of that room repairs.
+ */
+const ROOMS = 'rooms';
+const COUNT = 'count';
+const ATTEMPTS = 20;
+
+interface CountRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly name: string;
+  readonly members: number;
+}
+
+interface UserRoomRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly room: string;
+}
+
+const memberKey = (user: string) => `m:${userPartition(user).slice(2)}`;
+const roomKey = (room: string) => `r:${roomPartition(room).slice(2)}`;
+
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+}
+
+export class TableRoomStore implements RoomStore {
+  constructor(private readonly account: TableAccount) {}
+
+  private find<T extends object>(
+    partitionKey: string,
+    rowKey: string,
+  ): Promise<(T & { etag: string }) | undefined> {
+    return this.account.run(ROOMS, async (table, options) => {
+      try {
+        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
+      } catch (error) {
+        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
+  private commit(actions: Parameters<TableClient['submitTransaction']>[0]): Promise<boolean> {
+    return this.account.run(ROOMS, async (table, options) => {
+      try {
+        await table.submitTransaction(actions, options);
+        return true;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
+          return false;
+        throw error;
+      }
+    });
+  }
+
+  /** Adds or removes one member row and moves the room's count by one, in one transaction. */
+  private async changeMembers(user: string, room: string, adding: boolean): Promise<boolean> {
+    const partitionKey = roomPartition(room);
+    const rowKey = memberKey(user);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const row = await this.find<object>(partitionKey, rowKey);
+      if (adding === (row !== undefined)) return false;
+      const count = await this.find<CountRow>(partitionKey, COUNT);
+      const next = Math.max(0, (count?.members ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
+      const counted = { partitionKey, rowKey: COUNT, name: room, members: next };
+      const done = await this.commit([
+        adding
+          ? ['create', { partitionKey, rowKey, name: user }]
+          : ['delete', { partitionKey, rowKey }],
+        count === undefined
+          ? ['create', counted]
+          : ['update', counted, 'Replace', { etag: count.etag }],
+      ]);
+      if (done) return true;
+      await backOff(attempt);
+    }
+    throw unavailable(
+      'rooms',
+      new Error(`Room ${JSON.stringify(room)} kept changing; gave up after ${ATTEMPTS} tries.`),
+    );
+  }
+
+  private userRow(user: string, room: string, present: boolean): Promise<void> {
+    return this.account.run(ROOMS, async (table, options) => {
+      const row: UserRoomRow = { partitionKey: userPartition(user), rowKey: roomKey(room), room };
+      if (present) {
+        await table.upsertEntity(row, 'Replace', options);
+        return;
+      }
+      try {
+        await table.deleteEntity(row.partitionKey, row.rowKey, options);
+      } catch (error) {
+        if (statusOf(error) !== 404 || isTableNotFound(error)) throw error;
+      }
+    });
+  }
+
+  async join(user: string, room: string): Promise<boolean> {
+    const mine = await this.roomsOf(user);
+    const listed = mine.includes(room);
+    const others = mine.filter((name) => name !== GENERAL_ROOM).length;
+    if (!listed && room !== GENERAL_ROOM && others >= MAX_ROOMS_PER_USER) throw tooManyRooms();
+    if (!listed) await this.userRow(user, room, true);
+    try {
+      return await this.changeMembers(user, room, true);
+    } catch (error) {
+      if (!listed) await this.userRow(user, room, false).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async leave(user: string, room: string): Promise<boolean> {
+    const left = await this.changeMembers(user, room, false);
+    await this.userRow(user, room, false);
+    return left;
+  }
+
+  async isMember(user: string, room: string): Promise<boolean> {
+    return (await this.find<object>(roomPartition(room), memberKey(user))) !== undefined;
+  }
+
+  roomsOf(user: string): Promise<string[]> {
+    return this.account.run(ROOMS, async (table, options) => {
+      const rooms: string[] = [];
+      for await (const row of table.listEntities<UserRoomRow>({
+        ...options,
+        queryOptions: { filter: odata`PartitionKey eq ${userPartition(user)}` },
+      }))
+        rooms.push(row.room);
+      return rooms.sort();
+    });
+  }
+
+  rooms(): Promise<RoomSummary[]> {
+    return this.account.run(ROOMS, async (table, options) => {
+      const found: RoomSummary[] = [];
+      for await (const row of table.listEntities<CountRow>({
+        ...options,
+        queryOptions: { filter: odata`RowKey eq ${COUNT} and members gt 0` },
+      }))
+        found.push({ name: row.name, members: row.members });
+      return found.sort(byRoomName);
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Context } from '@azure/functions';
+import { unavailable } from '../../../lib/HttpError';
+import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { createGetRooms } from '../../../GetRooms/createGetRooms';
+import { invokeFunction, makeRequest } from '../../support/invokeFunction';
+
+/** GET /api/rooms on an in-memory store. */
+describe('GetRooms', () => {
+  let rooms: MemoryRoomStore;
+  let getRooms: ReturnType<typeof createGetRooms>;
+  beforeEach(() => {
+    rooms = new MemoryRoomStore();
+    getRooms = createGetRooms({ rooms });
+  });
+
+  async function list(principal: string | null) {
+    const req = makeRequest({
+      method: 'GET',
+      headers: principal === null ? {} : { 'x-ms-client-principal-name': principal },
+    });
+    const { context } = await invokeFunction(getRooms, req);
+    return (context as Context).res as { status: number; body: Record<string, unknown> };
+  }
+
+  it('lists general first with everyone who asked, then rooms by name, marking the caller’s', async () => {
+    await rooms.join('bob', 'zebra');
+    await rooms.join('bob', 'Ngọc Ánh');
+    await rooms.join('王芳', 'zebra');
+    await list('bob');
+    const { status, body } = await list('王芳');
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      rooms: [
+        { name: 'general', members: 2, joined: true },
+        { name: 'Ngọc Ánh', members: 1, joined: false },
+        { name: 'zebra', members: 2, joined: true },
+      ],
+    });
+  });
+
+  it('answers 401 without a principal, 429 when asked too often, 503 when storage is down', async () => {
+    expect((await list(null)).status).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await list('flooder')).status);
+    expect(statuses.slice(0, 10).every((status) => status === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    rooms.fail = unavailable('rooms', new Error('down'));
+    const down = await list('alice');
+    expect({ status: down.status, code: down.body.code }).toEqual({
+      status: 503,
+      code: 'RoomsUnavailable',
+    });
+  });
+});

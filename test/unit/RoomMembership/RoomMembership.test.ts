@@ -1,0 +1,119 @@
+import type { Context } from '@azure/functions';
+import { HubMethod } from '../../../lib/hub';
+import { unavailable } from '../../../lib/HttpError';
+import { MAX_ROOMS_PER_USER, roomGroup } from '../../../lib/rooms';
+import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { createRoomMembership } from '../../../RoomMembership/createRoomMembership';
+import { invokeFunction, makeRequest } from '../../support/invokeFunction';
+
+/** POST /api/rooms/{room}/join and /leave on an in-memory store. */
+describe('RoomMembership', () => {
+  let rooms: MemoryRoomStore;
+  beforeEach(() => {
+    rooms = new MemoryRoomStore();
+  });
+
+  async function call(room: string, action: string, principal: string | null = '王芳') {
+    const req = makeRequest({
+      headers: principal === null ? {} : { 'x-ms-client-principal-name': principal },
+    });
+    Object.assign(req, { params: { room, action } });
+    const { context, returned } = await invokeFunction(createRoomMembership({ rooms }), req);
+    const res = (context as Context).res as { status: number; body: Record<string, unknown> };
+    return { status: res.status, body: res.body, returned };
+  }
+
+  it.each(['Ngọc Ánh 🎉', '100% off', "O'Brien's"])(
+    'joins %s: stored, the user (every tab) added to its group, the other tabs told',
+    async (room) => {
+      const { status, body, returned } = await call(room, 'join');
+      expect({ status, body }).toEqual({ status: 200, body: { room, joined: true } });
+      expect(returned).toEqual([
+        { userId: '王芳', groupName: roomGroup(room), action: 'add' },
+        { userId: '王芳', target: HubMethod.RoomsChanged, arguments: [{ room, joined: true }] },
+      ]);
+      expect(await rooms.isMember('王芳', room)).toBe(true);
+    },
+  );
+
+  it('leaves: forgotten, the user taken out of the group', async () => {
+    await call('news', 'join');
+    const { status, body, returned } = await call('news', 'leave');
+    expect({ status, body }).toEqual({ status: 200, body: { room: 'news', joined: false } });
+    expect(returned).toEqual([
+      { userId: '王芳', groupName: roomGroup('news'), action: 'remove' },
+      {
+        userId: '王芳',
+        target: HubMethod.RoomsChanged,
+        arguments: [{ room: 'news', joined: false }],
+      },
+    ]);
+    expect(await rooms.rooms()).toEqual([]);
+  });
+
+  it('joins a room twice as once, and sends the group action again (a forgetful service)', async () => {
+    await call('news', 'join');
+    const again = await call('news', 'join');
+    expect(again.status).toBe(200);
+    expect(again.returned).toContainEqual({
+      userId: '王芳',
+      groupName: roomGroup('news'),
+      action: 'add',
+    });
+    expect(await rooms.rooms()).toEqual([{ name: 'news', members: 1 }]);
+  });
+
+  it.each([
+    ['..', 'path segment'],
+    [' ', 'blank or invisible'],
+    ['a/b', '"/" or "\\"'],
+    ['x'.repeat(65), 'at most 64'],
+    ['\u202eevil', 'bidirectional'],
+  ])('refuses the room %j with 400 InvalidRoom and changes nothing', async (room, words) => {
+    const { status, body, returned } = await call(room, 'join');
+    expect(status).toBe(400);
+    expect(body.code).toBe('InvalidRoom');
+    expect(body.error).toContain(words);
+    expect(returned).toBeUndefined();
+    expect(await rooms.rooms()).toEqual([]);
+  });
+
+  it('answers 404 UnknownAction for anything but join and leave', async () => {
+    const { status, body, returned } = await call('news', 'delete');
+    expect({ status, code: body.code, returned }).toEqual({
+      status: 404,
+      code: 'UnknownAction',
+      returned: undefined,
+    });
+  });
+
+  it('keeps everyone in general: leaving it is a 400, joining it changes no group', async () => {
+    expect((await call('general', 'leave')).body.code).toBe('CannotLeaveGeneral');
+    const joined = await call('general', 'join');
+    expect(joined.status).toBe(200);
+    expect(joined.returned).toBeUndefined();
+  });
+
+  it(`refuses a room past ${MAX_ROOMS_PER_USER} with 409 TooManyRooms, storing nothing`, async () => {
+    for (let i = 0; i < MAX_ROOMS_PER_USER; i++)
+      expect((await call(`r${i}`, 'join')).status).toBe(200);
+    const { status, body, returned } = await call('one more', 'join');
+    expect({ status, code: body.code, returned }).toEqual({
+      status: 409,
+      code: 'TooManyRooms',
+      returned: undefined,
+    });
+    expect(await rooms.isMember('王芳', 'one more')).toBe(false);
+  });
+
+  it('answers 401 without a principal and 503 naming rooms when storage is down', async () => {
+    expect((await call('news', 'join', null)).status).toBe(401);
+    rooms.fail = unavailable('rooms', new Error('down'));
+    const { status, body, returned } = await call('news', 'join');
+    expect({ status, code: body.code, returned }).toEqual({
+      status: 503,
+      code: 'RoomsUnavailable',
+      returned: undefined,
+    });
+  });
+});
