@@ -4,6 +4,9 @@
  */
 export const HUB_NAME = 'chat';
 
+/** The room everyone is in (lib/rooms.ts has the rest of rooms' rules). */
+export const GENERAL_ROOM = 'general';
+
 /** Client methods, each called with one argument. */
 export const HubMethod = {
   /** `newMessage(message: ChatMessage)`: a public or private chat message. */

@@ -7,7 +7,7 @@ import { userNameProblem } from './userName';
  * membership for every connection of the user, now and later), stored in Table Storage so it
  * outlives the service's own memory.
  */
-export const GENERAL_ROOM = 'general';
+export { GENERAL_ROOM } from './hub';
 /** The most rooms one user may be in besides `general` (our choice: a room list fits a screen). */
 export const MAX_ROOMS_PER_USER = 20;
 

@@ -29,6 +29,57 @@ export function signOutUrl(config: ChatConfig): string {
 /** A send the server refused or could not complete; `message` is shown to the user. */
 export class SendError extends Error {}
 
+/** The session has ended (the API answered 401): the page asks the user to sign in again. */
+export class SignedOutError extends Error {
+  constructor() {
+    super('Your sign-in has ended. Sign in again.');
+  }
+}
+
+/** A room as GET /api/rooms lists it. */
+export interface RoomListing {
+  readonly name: string;
+  readonly members: number;
+  readonly joined: boolean;
+}
+
+/** The error sentence of a refusal, or a fallback naming the status. */
+async function reasonOf(response: Response, fallback: string): Promise<string> {
+  try {
+    return ((await response.json()) as { error?: string }).error || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** GET /api/rooms: every room with a member, `general` first, and whether the user is in it. */
+export async function fetchRooms(config: ChatConfig): Promise<RoomListing[]> {
+  const response = await fetch(`${config.apiBaseUrl}/api/rooms`, { credentials: 'include' });
+  if (response.status === 401) throw new SignedOutError();
+  if (!response.ok) throw new Error(`Rooms could not be loaded (${response.status}).`);
+  return ((await response.json()) as { rooms: RoomListing[] }).rooms;
+}
+
+/** POST /api/rooms/{room}/join or /leave; a refusal's sentence becomes the error. */
+export async function changeRoom(
+  config: ChatConfig,
+  room: string,
+  action: 'join' | 'leave',
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${config.apiBaseUrl}/api/rooms/${encodeURIComponent(room)}/${action}`, {
+      method: 'POST',
+      credentials: 'include',
+    });
+  } catch {
+    throw new Error('Could not reach the server; try again.');
+  }
+  if (response.status === 401) throw new SignedOutError();
+  if (!response.ok)
+    throw new Error(await reasonOf(response, `The server answered ${response.status}.`));
+}
+
 /** A refusal that may pass: the server's Retry-After, in seconds. */
 export class RetryLaterError extends Error {
   constructor(
@@ -64,16 +115,21 @@ export async function fetchOnlineUsers(
 /** A history page: the latest, those before an id, or everything after one. */
 export type HistoryQuery = { readonly before: string } | { readonly after: string } | object;
 
-/** GET /api/messages: the room's history and the user's own conversations, oldest first. */
+/**
+ * GET /api/messages: a room's history, oldest first (for `general`, with the user's own private
+ * conversations).
+ */
 export async function fetchHistory(
   config: ChatConfig,
+  room: string,
   query: HistoryQuery,
   limit = HISTORY_PAGE_SIZE,
 ): Promise<ChatMessage[]> {
-  const params = new URLSearchParams({ limit: String(limit), ...query });
+  const params = new URLSearchParams({ limit: String(limit), room, ...query });
   const response = await fetch(`${config.apiBaseUrl}/api/messages?${params.toString()}`, {
     credentials: 'include',
   });
+  if (response.status === 401) throw new SignedOutError();
   if (!response.ok) throw new Error(`History could not be loaded (${response.status}).`);
   return ((await response.json()) as { messages: ChatMessage[] }).messages;
 }
@@ -87,6 +143,7 @@ export async function postMessage(
   text: string,
   recipient: string | null,
   clientId: string,
+  room: string,
 ): Promise<ChatMessage> {
   let response: Response;
   try {
@@ -94,7 +151,9 @@ export async function postMessage(
       method: 'POST',
       credentials: 'include',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text, recipient, clientId }),
+      body: JSON.stringify(
+        recipient === null ? { text, room, clientId } : { text, recipient, clientId },
+      ),
     });
   } catch {
     throw new SendError('Could not reach the server. Your message is kept; try again.');

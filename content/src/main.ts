@@ -1,20 +1,31 @@
-import { createApp, nextTick, onMounted, onUnmounted, reactive, ref } from 'vue';
-import { HISTORY_PAGE_SIZE } from '../../lib/ChatMessage';
+import { computed, createApp, nextTick, onMounted, onUnmounted, reactive, ref, watch } from 'vue';
+import { HISTORY_PAGE_SIZE, MAX_TEXT_CHARS } from '../../lib/ChatMessage';
+import { GENERAL_ROOM } from '../../lib/hub';
 import {
   RetryLaterError,
   SendError,
+  SignedOutError,
+  changeRoom,
   fetchHistory,
   fetchOnlineUsers,
+  fetchRooms,
   fetchSignedInUser,
   postMessage,
   signInUrl,
   signOutUrl,
   type ChatMessage,
+  type RoomListing,
 } from './api';
 import { readConfig } from './config';
-import { ConnectionStatus, createChatConnection, type ChatConnection } from './connection';
-import { formatTime, privateLabel } from './format';
-import { mergeMessages } from './messages';
+import {
+  ConnectionStatus,
+  createChatConnection,
+  type ChatConnection,
+  type TypingEvent,
+} from './connection';
+import { dayKey, formatDay, formatTime, privateLabel } from './format';
+import { linkParts } from './links';
+import { mergeMessages, messageRows } from './messages';
 // Compiled to a render function at build time (content/build.js): no template compiler and no
 // eval in the browser, so the page runs under script-src 'self' (docs/security.md).
 import { render } from './App.template.html';
@@ -25,8 +36,19 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   [ConnectionStatus.Connecting]: 'Connecting…',
   [ConnectionStatus.Connected]: 'Connected',
   [ConnectionStatus.Reconnecting]: 'Reconnecting…',
-  [ConnectionStatus.Offline]: 'Offline, retrying',
+  [ConnectionStatus.Offline]: 'Offline',
+  [ConnectionStatus.SignedOut]: 'Signed out',
 };
+const TITLE = 'Serverless Chat';
+/** How long "… is typing" stays after the last sign of it. */
+const TYPING_SHOWN_MS = 4_000;
+/** The character counter appears this close to the limit. */
+const COUNTER_FROM = MAX_TEXT_CHARS - 200;
+
+/** The room a message is shown in: its room, or `general` for a private one. */
+function roomOf(message: ChatMessage): string {
+  return message.isPrivate ? GENERAL_ROOM : (message.room ?? GENERAL_ROOM);
+}
 
 const App = {
   setup() {
@@ -34,53 +56,139 @@ const App = {
       user: null as string | null,
       checkingSignIn: true,
       signInError: '',
+      /** The session ended while the page was open. */
+      signedOut: false,
       status: ConnectionStatus.Offline,
-      messages: [] as ChatMessage[],
+      rooms: [] as RoomListing[],
+      room: GENERAL_ROOM,
+      roomError: '',
+      newRoom: '',
+      drawerOpen: false,
+      /** Messages shown, by room; `general` also holds the user's private conversations. */
+      byRoom: { [GENERAL_ROOM]: [] } as Record<string, ChatMessage[]>,
+      /** Rooms whose latest history has been asked for. */
+      loaded: {} as Record<string, boolean>,
+      /** False once a room's history has no older page. */
+      hasEarlier: {} as Record<string, boolean>,
+      unread: {} as Record<string, number>,
+      /** Who is typing, by room: name → when to stop showing it. */
+      typing: {} as Record<string, Record<string, number>>,
+      /** New messages arrived below while the reader was scrolled up. */
+      newBelow: false,
       draft: '',
       recipient: null as string | null,
       sending: false,
       sendError: '',
-      /** False once history has no older page. */
-      hasEarlier: true,
       loadingEarlier: false,
       historyError: '',
       /** Who is online, by name. */
       online: [] as string[],
+      now: Date.now(),
     });
     /** The id of the draft being sent; kept across retries of the same text. */
     let draftClientId: { text: string; id: string } | undefined;
     const list = ref<HTMLElement | null>(null);
     const composer = ref<HTMLTextAreaElement | null>(null);
     let connection: ChatConnection | undefined;
+    let ticker: ReturnType<typeof setInterval> | undefined;
+
+    const messages = computed(() => state.byRoom[state.room] ?? []);
+    const rows = computed(() => messageRows(messages.value, dayKey));
+    const unreadTotal = computed(() =>
+      Object.values(state.unread).reduce((sum, count) => sum + count, 0),
+    );
+    const typingNames = computed(() =>
+      Object.entries(state.typing[state.room] ?? {})
+        .filter(([name, until]) => until > state.now && name !== state.user)
+        .map(([name]) => name),
+    );
+    const draftLength = computed(() => [...state.draft.trim()].length);
+    const joinedRooms = computed(() => state.rooms.filter((room) => room.joined));
+    const otherRooms = computed(() => state.rooms.filter((room) => !room.joined));
+
+    watch(unreadTotal, (total) => {
+      document.title = total > 0 ? `(${total}) ${TITLE}` : TITLE;
+    });
+    watch(
+      () => state.draft,
+      (draft) => {
+        if (draft.trim().length > 0 && state.recipient === null) connection?.typing(state.room);
+      },
+    );
 
     function isNearBottom(): boolean {
       const el = list.value;
       return el === null || el.scrollHeight - el.scrollTop - el.clientHeight < 80;
     }
 
-    function showMessages(incoming: readonly ChatMessage[]): void {
-      const follow = isNearBottom();
-      state.messages = mergeMessages(state.messages, incoming);
-      if (follow) void nextTick(() => list.value?.scrollTo({ top: list.value.scrollHeight }));
+    function scrollToBottom(): void {
+      state.newBelow = false;
+      void nextTick(() => list.value?.scrollTo({ top: list.value.scrollHeight }));
     }
 
-    function addMessage(message: ChatMessage): void {
-      showMessages([message]);
+    function onScroll(): void {
+      if (isNearBottom()) state.newBelow = false;
+    }
+
+    /** Adds messages to their rooms; counts what the reader has not seen as unread. */
+    function showMessages(incoming: readonly ChatMessage[], live: boolean): void {
+      const follow = isNearBottom();
+      const byRoom = new Map<string, ChatMessage[]>();
+      for (const message of incoming) {
+        const room = roomOf(message);
+        byRoom.set(room, [...(byRoom.get(room) ?? []), message]);
+      }
+      for (const [room, found] of byRoom) {
+        const before = state.byRoom[room] ?? [];
+        const merged = mergeMessages(before, found);
+        const added = merged.length - before.length;
+        state.byRoom[room] = merged;
+        if (!live || added === 0) continue;
+        const fromOthers = found.filter((message) => message.sender !== state.user).length;
+        if (room !== state.room || document.hidden)
+          state.unread[room] = (state.unread[room] ?? 0) + fromOthers;
+        if (room === state.room && !follow && fromOthers > 0) state.newBelow = true;
+      }
+      if (follow) scrollToBottom();
     }
 
     /**
-     * On every (re)connect: the latest history the first time, afterwards everything since the
+     * The latest history of the room shown the first time, afterwards everything since the
      * newest message shown, so a drop loses nothing (ids shown already are merged away).
      */
-    async function catchUp(): Promise<void> {
-      const newest = state.messages[state.messages.length - 1];
+    async function catchUp(room = state.room): Promise<void> {
+      const shown = state.byRoom[room] ?? [];
+      const newest = state.loaded[room] ? shown[shown.length - 1] : undefined;
+      state.loaded[room] = true;
       try {
-        const found = await fetchHistory(config, newest === undefined ? {} : { after: newest.id });
-        if (newest === undefined) state.hasEarlier = found.length === HISTORY_PAGE_SIZE;
-        showMessages(found);
+        const found = await fetchHistory(
+          config,
+          room,
+          newest === undefined ? {} : { after: newest.id },
+        );
+        if (newest === undefined) state.hasEarlier[room] = found.length === HISTORY_PAGE_SIZE;
+        // Catch-up re-reads a few seconds before the newest shown (clocks of other instances):
+        // only what falls inside what is shown joins it; older pages stay behind "Load earlier".
+        const oldest = (state.byRoom[room] ?? [])[0];
+        showMessages(
+          newest === undefined || oldest === undefined
+            ? found
+            : found.filter((message) => message.id > oldest.id),
+          false,
+        );
         state.historyError = '';
       } catch (error) {
+        if (error instanceof SignedOutError) return endSession();
         state.historyError = (error as Error).message;
+      }
+    }
+
+    async function refreshRooms(): Promise<void> {
+      try {
+        state.rooms = await fetchRooms(config);
+      } catch (error) {
+        if (error instanceof SignedOutError) return endSession();
+        state.roomError = (error as Error).message;
       }
     }
 
@@ -107,14 +215,28 @@ const App = {
       state.online = online ? [...others, name].sort() : others;
     }
 
+    function showTyping(event: TypingEvent): void {
+      if (event.name === state.user) return;
+      state.typing[event.room] = {
+        ...(state.typing[event.room] ?? {}),
+        [event.name]: Date.now() + TYPING_SHOWN_MS,
+      };
+    }
+
+    /** Older messages above, the reader's place kept: what they were reading stays in view. */
     async function loadEarlier(): Promise<void> {
-      const oldest = state.messages[0];
+      const room = state.room;
+      const oldest = messages.value[0];
       if (oldest === undefined || state.loadingEarlier) return;
       state.loadingEarlier = true;
       try {
-        const found = await fetchHistory(config, { before: oldest.id });
-        state.hasEarlier = found.length === HISTORY_PAGE_SIZE;
-        state.messages = mergeMessages(found, state.messages);
+        const found = await fetchHistory(config, room, { before: oldest.id });
+        state.hasEarlier[room] = found.length === HISTORY_PAGE_SIZE;
+        const el = list.value;
+        const fromBottom = el === null ? 0 : el.scrollHeight - el.scrollTop;
+        state.byRoom[room] = mergeMessages(found, state.byRoom[room] ?? []);
+        await nextTick();
+        if (el !== null) el.scrollTop = el.scrollHeight - fromBottom;
       } catch (error) {
         state.historyError = (error as Error).message;
       } finally {
@@ -122,8 +244,50 @@ const App = {
       }
     }
 
+    function openRoom(room: string): void {
+      state.room = room;
+      state.unread[room] = 0;
+      state.drawerOpen = false;
+      state.roomError = '';
+      if (!state.loaded[room]) void catchUp(room);
+      scrollToBottom();
+      void nextTick(() => composer.value?.focus());
+    }
+
+    async function joinRoom(name: string): Promise<void> {
+      const room = name.normalize('NFC').trim();
+      if (room.length === 0) return;
+      state.roomError = '';
+      try {
+        await changeRoom(config, room, 'join');
+        state.newRoom = '';
+        await refreshRooms();
+        openRoom(room);
+      } catch (error) {
+        if (error instanceof SignedOutError) return endSession();
+        state.roomError = (error as Error).message;
+      }
+    }
+
+    async function leaveRoom(): Promise<void> {
+      const room = state.room;
+      if (room === GENERAL_ROOM) return;
+      try {
+        await changeRoom(config, room, 'leave');
+        delete state.byRoom[room];
+        delete state.loaded[room];
+        delete state.unread[room];
+        openRoom(GENERAL_ROOM);
+        await refreshRooms();
+      } catch (error) {
+        if (error instanceof SignedOutError) return endSession();
+        state.roomError = (error as Error).message;
+      }
+    }
+
     function addressPrivately(name: string): void {
       if (name === state.user) return;
+      if (state.room !== GENERAL_ROOM) openRoom(GENERAL_ROOM);
       state.recipient = name;
       composer.value?.focus();
     }
@@ -135,12 +299,14 @@ const App = {
 
     async function sendDraft(): Promise<void> {
       const text = state.draft.trim();
-      if (text.length === 0 || state.sending) return;
+      if (text.length === 0 || state.sending || draftLength.value > MAX_TEXT_CHARS) return;
       state.sending = true;
       state.sendError = '';
       try {
         if (draftClientId?.text !== text) draftClientId = { text, id: crypto.randomUUID() };
-        addMessage(await postMessage(config, text, state.recipient, draftClientId.id));
+        const sent = await postMessage(config, text, state.recipient, draftClientId.id, state.room);
+        showMessages([sent], true);
+        scrollToBottom();
         draftClientId = undefined;
         // Only a message the server accepted clears the draft: nothing typed is lost.
         if (state.draft.trim() === text) state.draft = '';
@@ -155,8 +321,11 @@ const App = {
       }
     }
 
-    function sendOnEnter(event: KeyboardEvent): void {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    function onComposerKey(event: KeyboardEvent): void {
+      if (event.key === 'Escape' && state.recipient !== null) {
+        event.preventDefault();
+        cancelPrivate();
+      } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         void sendDraft();
       }
@@ -171,6 +340,17 @@ const App = {
       location.assign(signOutUrl(config));
     }
 
+    /** The session ended while the page was open: stop, and ask to sign in again. */
+    function endSession(): void {
+      state.signedOut = true;
+      state.status = ConnectionStatus.SignedOut;
+      void connection?.stop();
+    }
+
+    function onVisible(): void {
+      if (!document.hidden) state.unread[state.room] = 0;
+    }
+
     onMounted(async () => {
       try {
         state.user = await fetchSignedInUser(config);
@@ -180,23 +360,35 @@ const App = {
         state.checkingSignIn = false;
       }
       if (state.user === null) return;
-      connection = createChatConnection(
-        config.apiBaseUrl,
-        addMessage,
-        (status) => {
+      document.addEventListener('visibilitychange', onVisible);
+      ticker = setInterval(() => (state.now = Date.now()), 1_000);
+      connection = createChatConnection(config.apiBaseUrl, {
+        message: (message) => showMessages([message], true),
+        status: (status) => {
           state.status = status;
+          if (status === ConnectionStatus.SignedOut) state.signedOut = true;
           if (status === ConnectionStatus.Connected) {
             void catchUp();
             void refreshOnline();
           }
         },
-        (event) => updateOnline(event.online, event.name),
-      );
+        presence: (event) => updateOnline(event.online, event.name),
+        typing: showTyping,
+        roomsChanged: () => void refreshRooms(),
+        signedIn: async () => (await fetchSignedInUser(config)) !== null,
+      });
+      // History and rooms alongside the connection, not after it: the first screen sooner.
       connection.start();
+      void catchUp();
+      void refreshRooms();
+      await nextTick();
+      composer.value?.focus();
     });
 
     onUnmounted(() => {
       clearTimeout(onlineRetry);
+      clearInterval(ticker);
+      document.removeEventListener('visibilitychange', onVisible);
       void connection?.stop();
     });
 
@@ -204,13 +396,29 @@ const App = {
       state,
       list,
       composer,
+      rows,
+      messages,
+      typingNames,
+      draftLength,
+      joinedRooms,
+      otherRooms,
       STATUS_TEXT,
+      GENERAL_ROOM,
+      MAX_TEXT_CHARS,
+      COUNTER_FROM,
       formatTime,
+      formatDay,
       privateLabel,
+      linkParts,
       addressPrivately,
       cancelPrivate,
       sendDraft,
-      sendOnEnter,
+      onComposerKey,
+      onScroll,
+      scrollToBottom,
+      openRoom,
+      joinRoom,
+      leaveRoom,
       signIn,
       signOut,
       loadEarlier,

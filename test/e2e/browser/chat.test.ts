@@ -91,15 +91,21 @@ describe('chat page in a browser', () => {
     ).toBeUndefined();
   });
 
-  it("keeps the draft and shows the server's reason when a send is refused", async () => {
+  it('counts characters near the limit, and keeps an over-long draft instead of sending it', async () => {
     const carol = pages.get('carol')!;
-    const tooLong = 'x'.repeat(2001);
-    await send(carol, tooLong);
-    await carol
-      .getByRole('alert')
-      .filter({ hasText: '"text" has 2001 characters; at most 2000 are allowed.' })
-      .waitFor();
-    expect(await carol.getByLabel('Message', { exact: true }).inputValue()).toBe(tooLong);
+    const box = carol.getByLabel('Message', { exact: true });
+    await box.fill('x'.repeat(1_799));
+    expect(await carol.getByTestId('counter').count()).toBe(0);
+    // Code points, as the server counts: 1,850 emoji are 3,700 UTF-16 units.
+    await box.fill('🎉'.repeat(1_850));
+    await expect(carol.getByTestId('counter').textContent()).resolves.toContain('1850 / 2000');
+    const tooLong = 'x'.repeat(2_001);
+    await box.fill(tooLong);
+    await carol.locator('[data-testid="counter"].over').waitFor();
+    expect(await carol.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe(tooLong);
+    await box.fill('');
   });
 
   it('shows reconnecting when the SignalR Service goes away, then receives again when it is back', async () => {
