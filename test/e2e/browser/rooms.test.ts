@@ -146,9 +146,6 @@ describe('rooms and the everyday chat, in a browser', () => {
     )) as string;
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r + g + b).toBeLessThan(120);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await fang.screenshot({ path: join(ARTIFACTS, 'page-desktop.png') });
-    await phone.screenshot({ path: join(ARTIFACTS, 'page-phone.png') });
   });
 
   it('fits a phone: one compact header row, rooms in a drawer, tap targets of 44 px', async () => {
@@ -205,4 +202,47 @@ describe('rooms and the everyday chat, in a browser', () => {
     // The others reconnect by themselves.
     await fang.locator('.status[data-status="connected"]').waitFor({ timeout: 30_000 });
   });
+
+  it("takes the README's screenshots: a conversation in a room, on a desktop and a phone", async () => {
+    // A stack of its own, so only this conversation's people are online in the pictures.
+    const shared = stack;
+    stack = await startTestStack();
+    try {
+      await screenshots();
+    } finally {
+      await stack.close();
+      stack = shared;
+    }
+  });
+
+  async function screenshots(): Promise<void> {
+    const ana = await open('Ana');
+    const bao = await open('Bao');
+    const phone = await open(
+      'Chi',
+      { width: 375, height: 740 },
+      { isMobile: true, hasTouch: true },
+    );
+    for (const page of [ana, bao]) {
+      await page.getByLabel('Join or create a room').fill('design');
+      await page.getByRole('button', { name: 'Join', exact: true }).click();
+      await page.locator('#room-heading', { hasText: 'design' }).waitFor();
+    }
+    await phone.getByRole('button', { name: 'Rooms' }).click();
+    await phone.getByLabel('Join or create a room').fill('design');
+    await phone.getByRole('button', { name: 'Join', exact: true }).click();
+    await phone.locator('#room-heading', { hasText: 'design' }).waitFor();
+    await sendOnPage(ana, 'Morning! The new header is in: https://example.com/mockups/header');
+    await sendOnPage(bao, 'Looks good. One row on a phone now?');
+    await sendOnPage(bao, 'And the tap targets are 44 px?');
+    await sendOnPage(ana, 'Both. Dark mode follows the system too.');
+    await ana
+      .getByLabel('Message', { exact: true })
+      .pressSequentially('Shipping it', { delay: 20 });
+    await bao.getByText('Ana is typing…').waitFor();
+    await phone.locator('.message', { hasText: 'Dark mode follows' }).waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await bao.screenshot({ path: join(ARTIFACTS, 'page-desktop.png') });
+    await phone.screenshot({ path: join(ARTIFACTS, 'page-phone.png') });
+  }
 });
