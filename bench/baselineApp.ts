@@ -27,13 +27,25 @@ export function baselineApp(
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const file = join(root, entry.name, 'function.json');
     if (!entry.isDirectory() || !existsSync(file)) continue;
-    const config = JSON.parse(readFileSync(file, 'utf8')) as { scriptFile?: string };
-    const script =
-      replace[entry.name] ?? resolve(root, entry.name, config.scriptFile ?? 'index.js');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as {
+      scriptFile?: string;
+      entryPoint?: string;
+    };
+    const replaced = replace[entry.name];
+    const script = replaced ?? resolve(root, entry.name, config.scriptFile ?? 'index.js');
     mkdirSync(join(dir, entry.name));
     writeFileSync(
       join(dir, entry.name, 'function.json'),
-      JSON.stringify({ ...config, scriptFile: script }, null, 2),
+      JSON.stringify(
+        {
+          ...config,
+          scriptFile: script,
+          // A replacement script has its handler as its only export.
+          entryPoint: replaced === undefined ? config.entryPoint : undefined,
+        },
+        null,
+        2,
+      ),
     );
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

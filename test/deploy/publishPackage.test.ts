@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 
 /**
@@ -114,31 +114,50 @@ describe('the published function app package', () => {
     process.stdout.write(
       `publish package: ${bytes} bytes in ${files.size} files (${modules} under node_modules); budget ${BUDGET_BYTES}\n`,
     );
-    for (const fn of ['negotiate', 'SendMessage']) {
-      expect(files.has(`${fn}/function.json`)).toBe(true);
-      expect(files.has(`dist/${fn}/index.js`)).toBe(true);
-    }
     expect(files.has('host.json')).toBe(true);
-    // Each function is one bundle: it loads Node's built-ins and nothing else (no node_modules,
-    // no other file of the package).
-    for (const fn of [
-      'negotiate',
-      'SendMessage',
+    // Every function is in the one bundle, dist/functions.js, under its own entry point; the
+    // bundle loads Node's built-ins and nothing else (no node_modules, no other file of the
+    // package), and no other script is published.
+    const functionFolders = [...files.keys()]
+      .filter((path) => /^[^/]+\/function\.json$/.test(path))
+      .map((path) => path.split('/')[0])
+      .sort();
+    expect(functionFolders).toEqual([
       'GetMessages',
+      'GetRooms',
       'GetUsers',
       'OnConnected',
       'OnDisconnected',
-      'GetRooms',
       'RoomMembership',
+      'SendMessage',
       'Typing',
-    ]) {
-      const code = readFileSync(join(ROOT, 'dist', fn, 'index.js'), 'utf8');
-      const loads = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
-      expect({
+      'negotiate',
+    ]);
+    for (const fn of functionFolders) {
+      const config = JSON.parse(readFileSync(join(ROOT, fn, 'function.json'), 'utf8')) as {
+        scriptFile?: string;
+        entryPoint?: string;
+      };
+      expect({ fn, ...config }).toMatchObject({
         fn,
-        other: loads.filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))),
-      }).toEqual({ fn, other: [] });
+        scriptFile: '../dist/functions.js',
+        entryPoint: fn,
+      });
     }
+    expect([...files.keys()].filter((path) => path.startsWith('dist/'))).toEqual([
+      'dist/functions.js',
+    ]);
+    const code = readFileSync(join(ROOT, 'dist', 'functions.js'), 'utf8');
+    const loads = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
+    expect(loads.filter((name) => !builtinModules.includes(name.replace(/^node:/, '')))).toEqual(
+      [],
+    );
+    // What the worker finds: each entry point a function (the v3 loader's getEntryPoint).
+    const bundle = createRequire(__filename)(join(ROOT, 'dist', 'functions.js')) as Record<
+      string,
+      unknown
+    >;
+    for (const fn of functionFolders) expect([fn, typeof bundle[fn]]).toEqual([fn, 'function']);
     expect(
       [...files.keys()].filter(
         (path) =>

@@ -31,14 +31,19 @@ interface LoadedFunction {
 }
 
 /**
- * A script, loaded afresh (as a new worker process would load it): module state, such as the
- * services a function makes from its app settings, belongs to this worker. What it requires
- * comes from Node's cache as usual.
+ * A script, loaded afresh for this worker (as a new worker process would load it) and then kept:
+ * functions that name the same scriptFile share one module, as `require` shares it in the Node
+ * worker (LegacyFunctionLoader), so module state, such as the services made from the app
+ * settings, belongs to this worker and all its functions. What a script requires comes from
+ * Node's cache as usual.
  */
-function loadScript(file: string): unknown {
-  const module = new Module(file);
-  (module as unknown as { load(file: string): void }).load(file);
-  return module.exports;
+function loadScript(file: string, loaded: Map<string, unknown>): unknown {
+  if (!loaded.has(file)) {
+    const module = new Module(file);
+    (module as unknown as { load(file: string): void }).load(file);
+    loaded.set(file, module.exports);
+  }
+  return loaded.get(file);
 }
 
 /** The entry point as the worker finds it (LegacyFunctionLoader.getEntryPoint). */
@@ -68,6 +73,8 @@ function getEntryPoint(
 export class NodeWorker {
   private readonly core: CoreModule;
   private readonly functions = new Map<string, LoadedFunction>();
+  /** Scripts this worker has loaded, by path: one module per file, as `require` keeps them. */
+  private readonly scripts = new Map<string, unknown>();
 
   constructor(private readonly log: WorkerLog) {
     this.core = setUpCoreModule((level, message) => log(level, undefined, message));
@@ -77,7 +84,7 @@ export class NodeWorker {
   load(functionId: string, metadata: RpcFunctionMetadata): void {
     try {
       const [callback, thisArg] = getEntryPoint(
-        loadScript(String(metadata.scriptFile)),
+        loadScript(String(metadata.scriptFile), this.scripts),
         metadata.entryPoint ?? undefined,
       );
       this.functions.set(functionId, { metadata, callback, thisArg });
