@@ -352,6 +352,11 @@ const App = {
     }
 
     onMounted(async () => {
+      // The first page of history is asked for at once, beside the sign-in check (one round
+      // trip less before the first message shows); signed out, its 401 is simply dropped.
+      const firstPage = fetchHistory(config, GENERAL_ROOM, {}).catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error)),
+      );
       try {
         state.user = await fetchSignedInUser(config);
       } catch (error) {
@@ -379,8 +384,15 @@ const App = {
       });
       // History and rooms alongside the connection, not after it: the first screen sooner.
       connection.start();
-      void catchUp();
       void refreshRooms();
+      state.loaded[GENERAL_ROOM] = true;
+      const found = await firstPage;
+      if (found instanceof SignedOutError) endSession();
+      else if (found instanceof Error) state.historyError = found.message;
+      else {
+        state.hasEarlier[GENERAL_ROOM] = found.length === HISTORY_PAGE_SIZE;
+        showMessages(found, false);
+      }
       await nextTick();
       composer.value?.focus();
     });

@@ -79,6 +79,7 @@ describe('SendMessage bad input through the front door', () => {
     expect(Object.keys(delivered).sort()).toEqual([
       'id',
       'isPrivate',
+      'room',
       'sender',
       'text',
       'timestamp',
