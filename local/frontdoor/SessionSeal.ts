@@ -29,6 +29,8 @@ export function newSessionKey(): string {
 
 /** Signed-out sessions remembered at most (the oldest forgotten first). */
 const MAX_SIGNED_OUT = 10_000;
+/** Opened sessions kept, so a busy page's every call does not decrypt its cookie again. */
+const MAX_OPENED = 10_000;
 
 export class SessionSeal {
   private readonly key: Buffer;
@@ -38,6 +40,12 @@ export class SessionSeal {
    * clears the cookie), so a restart forgets them.
    */
   private readonly signedOut = new Map<string, number>();
+  /**
+   * Sealed values this front door has opened, with what they hold: a value opens to the same
+   * session every time (the key never changes while it runs), so each is decrypted once. Expiry
+   * and sign-out are still checked on every call; the oldest is forgotten first.
+   */
+  private readonly opened = new Map<string, Session>();
 
   constructor(
     key: string,
@@ -72,6 +80,17 @@ export class SessionSeal {
     if (sealed === undefined || sealed.length === 0 || sealed.length > MAX_SEALED_CHARS)
       return undefined;
     if (this.signedOut.has(sealed)) return undefined;
+    const known = this.opened.get(sealed);
+    if (known !== undefined) return known.expiresAt > now ? known : undefined;
+    const session = this.decrypt(sealed);
+    if (session === undefined) return undefined;
+    if (this.opened.size >= MAX_OPENED) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(sealed, session);
+    return session.expiresAt > now ? session : undefined;
+  }
+
+  /** What a sealed value holds, if this key sealed it and nobody changed it since. */
+  private decrypt(sealed: string): Session | undefined {
     const bytes = Buffer.from(sealed, 'base64url');
     if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
     try {
@@ -84,7 +103,7 @@ export class SessionSeal {
       const session = JSON.parse(json) as Session;
       if (typeof session.name !== 'string' || typeof session.expiresAt !== 'number')
         return undefined;
-      return session.expiresAt > now ? session : undefined;
+      return session;
     } catch {
       return undefined;
     }

@@ -25,6 +25,20 @@ describe('SessionSeal', () => {
     expect(seal.open('x'.repeat(5000))).toBeUndefined();
   });
 
+  it('keeps what it opened, yet ends it at sign-out and at expiry, and opens no changed copy', () => {
+    const seal = new SessionSeal(key, 1000);
+    const sealed = seal.seal('Ngọc Ánh', 'aad', 0);
+    expect(seal.open(sealed, 10)?.name).toBe('Ngọc Ánh');
+    const changed = Buffer.from(sealed, 'base64url');
+    changed[20] ^= 1;
+    expect(seal.open(changed.toString('base64url'), 10)).toBeUndefined();
+    expect(seal.open(sealed, 1000)).toBeUndefined();
+    const other = seal.seal('50% off', 'aad', 0);
+    expect(seal.open(other, 10)?.name).toBe('50% off');
+    seal.signOut(other, 20);
+    expect(seal.open(other, 30)).toBeUndefined();
+  });
+
   it('refuses a key that is not 32 bytes of hex', () => {
     expect(() => new SessionSeal('short')).toThrow('The session key must be 32 bytes');
   });
