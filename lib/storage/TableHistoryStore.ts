@@ -27,8 +27,14 @@ import { statusOf, type StorageOptions, type TableAccount } from './tables';
 const MESSAGES = 'messages';
 const SENDS = 'sends';
 const PUBLIC = 'public';
-/** The public rows kept by an instance are all read again this often (RecentRows.ts). */
+/** The rooms' rows kept by an instance are all read again this often (RecentRows.ts). */
 const RELOAD_PUBLIC_MS = 30_000;
+/**
+ * Rooms whose newest rows an instance keeps, the least recently read let go first: at most
+ * 200 rows each (our choice: 100 busy rooms in a few megabytes; a room read less often than
+ * others is read from storage when it comes back).
+ */
+const KEPT_ROOMS = 100;
 
 interface MessageEntity {
   readonly partitionKey: string;
@@ -98,20 +104,40 @@ function rangeFrom(fromId: string | undefined): string {
 }
 
 export class TableHistoryStore implements HistoryStore {
-  /** The room's newest public rows, kept by this instance (docs/storage.md, "Reading the room"). */
-  private readonly publicRows: RecentRows<MessageEntity>;
+  /**
+   * Each recently read room's newest rows, kept by this instance (docs/storage.md, "Reading the
+   * room"), by partition, the most recently read last.
+   */
+  private readonly roomRows = new Map<string, RecentRows<MessageEntity>>();
   private readonly limiter: SendLimiter;
 
   constructor(
     private readonly account: TableAccount,
     limit: SendLimit,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
   ) {
     this.limiter = new SendLimiter(limit, now);
-    this.publicRows = new RecentRows<MessageEntity>(
-      { newest: (count, fromId) => this.readPartition(PUBLIC, count, rangeFrom(fromId)) },
-      { capacity: MAX_HISTORY_PAGE_SIZE, marginMs: CATCH_UP_MARGIN_MS, reloadMs: RELOAD_PUBLIC_MS },
-    );
+  }
+
+  /** The rows this instance keeps of a room's partition, made on its first read. */
+  private keptRows(partition: string): RecentRows<MessageEntity> {
+    let rows = this.roomRows.get(partition);
+    if (rows !== undefined) this.roomRows.delete(partition);
+    else {
+      rows = new RecentRows<MessageEntity>(
+        { newest: (count, fromId) => this.readPartition(partition, count, rangeFrom(fromId)) },
+        {
+          capacity: MAX_HISTORY_PAGE_SIZE,
+          marginMs: CATCH_UP_MARGIN_MS,
+          reloadMs: RELOAD_PUBLIC_MS,
+          now: this.now,
+        },
+      );
+      if (this.roomRows.size >= KEPT_ROOMS)
+        this.roomRows.delete(this.roomRows.keys().next().value!);
+    }
+    this.roomRows.set(partition, rows);
+    return rows;
   }
 
   async save(message: ChatMessage, clientId?: string): Promise<SaveResult> {
@@ -180,19 +206,24 @@ export class TableHistoryStore implements HistoryStore {
     } else recent = { limit: count };
     let rowsRead = 0;
     const counted = (rows: MessageEntity[]) => ((rowsRead += rows.length), rows);
-    if ((query.room ?? GENERAL_ROOM) !== GENERAL_ROOM) {
+    // The room from the rows this instance keeps, or from storage when the query reaches past them.
+    const partition = messagePartition(query.room);
+    const room = this.keptRows(partition)
+      .read(recent)
+      .then((held) => held ?? this.readPartition(partition, count, range).then(counted));
+    if (partition !== PUBLIC) {
       // Another room: its own partition, nothing else.
-      const rows = counted(await this.readPartition(messagePartition(query.room), count, range));
-      return { messages: rows.slice(0, count).reverse().map(toMessage), rowsRead };
+      return { messages: (await room).slice(0, count).reverse().map(toMessage), rowsRead };
     }
-    const [room, own] = await Promise.all([
-      // The room from the rows this instance keeps, or from storage when the query reaches past them.
-      this.publicRows
-        .read(recent)
-        .then((held) => held ?? this.readPartition(PUBLIC, count, range).then(counted)),
+    const [publicRows, own] = await Promise.all([
+      room,
       this.readPartition(userPartition(user), count, range).then(counted),
     ]);
-    const messages = [...room, ...own].sort(newestFirst).slice(0, count).reverse().map(toMessage);
+    const messages = [...publicRows, ...own]
+      .sort(newestFirst)
+      .slice(0, count)
+      .reverse()
+      .map(toMessage);
     return { messages, rowsRead };
   }
 }

@@ -195,6 +195,41 @@ describe('message history', () => {
     expect(caughtUp.body.messages).toContainEqual(asRead);
   });
 
+  it('shows a room message another instance accepted with a slow clock, after this instance has read the room', async () => {
+    const room = "50% Ngọc's 王芳 🦊";
+    const path = `/api/rooms/${encodeURIComponent(room)}/join`;
+    await fetch(`${stack.urls.api}${path}`, { method: 'POST', headers: { Cookie: carol } });
+    await send(carol, { text: 'in the room', room });
+    const query = `?limit=5&room=${encodeURIComponent(room)}`;
+    // This instance now keeps the room's newest rows.
+    const before = await history(stack.urls.api, carol, query);
+    expect(texts(before.body.messages)).toEqual(['in the room']);
+    const late: ChatMessage = {
+      id: newMessageId(Date.now() - 3_000),
+      sender: 'dave',
+      text: 'in the room, from a slow clock',
+      timestamp: new Date(Date.now() - 3_000).toISOString(),
+      isPrivate: false,
+      room,
+    };
+    await new TableHistoryStore(
+      new TableAccount(stack.storageConnectionString, 'history'),
+      DEFAULT_SEND_LIMIT,
+    ).save(late);
+    const latest = await history(stack.urls.api, carol, query);
+    expect(latest.body.messages).toContainEqual(late);
+    const caughtUp = await history(
+      stack.urls.api,
+      carol,
+      `?after=${before.body.messages![0].id}&room=${encodeURIComponent(room)}`,
+    );
+    expect(caughtUp.body.messages).toContainEqual(late);
+    // Nothing of the room is in general.
+    expect(texts((await history(stack.urls.api, carol, '?limit=50')).body.messages)).not.toContain(
+      'in the room',
+    );
+  });
+
   it('lets a client offline for a while catch up on all it missed, in order, none twice', async () => {
     const offline = await Listener.connect(stack.urls.api, carol, 'carol');
     await send(alice, { text: 'before the drop' });
