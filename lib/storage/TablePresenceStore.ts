@@ -1,8 +1,8 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import { unavailable } from '../HttpError';
 import { userPartition } from './partitionKey';
 import { byName, type KnownConnection, type OnlineUser, type PresenceStore } from './PresenceStore';
-import { isTableNotFound, statusOf, type TableAccount } from './tables';
+import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables';
 
 /**
  * Who is online, in Table Storage (docs/storage.md, "Presence"). Per user, one partition: a
@@ -16,9 +16,6 @@ const COUNT = 'count';
 const ATTEMPTS = 20;
 
 /** A short random wait before trying again, so concurrent tabs do not collide in lockstep. */
-function backOff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
-}
 
 interface CountRow {
   readonly partitionKey: string;
@@ -40,36 +37,6 @@ const connectionKey = (connectionId: string) => `c:${connectionId}`;
 export class TablePresenceStore implements PresenceStore {
   constructor(private readonly account: TableAccount) {}
 
-  private find<T extends object>(
-    partitionKey: string,
-    rowKey: string,
-  ): Promise<(T & { etag: string }) | undefined> {
-    return this.account.run(CONNECTIONS, async (table, options) => {
-      try {
-        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
-      } catch (error) {
-        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
-        throw error;
-      }
-    });
-  }
-
-  /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
-  private commit(actions: Parameters<TableClient['submitTransaction']>[0]): Promise<boolean> {
-    return this.account.run(CONNECTIONS, async (table, options) => {
-      try {
-        await table.submitTransaction(actions, options);
-        return true;
-      } catch (error) {
-        const status = statusOf(error);
-        // 409/412: someone changed the rows; 404: a row was deleted meanwhile. Read and try again.
-        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
-          return false;
-        throw error;
-      }
-    });
-  }
-
   /**
    * Adds or removes one connection row and moves the user's count by one, in one transaction;
    * true when the count crossed zero (the user came online, or went offline). Nothing changes
@@ -84,12 +51,12 @@ export class TablePresenceStore implements PresenceStore {
     const partitionKey = userPartition(user);
     const rowKey = connectionKey(connectionId);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const row = await this.find<ConnectionRow>(partitionKey, rowKey);
+      const row = await this.account.find<ConnectionRow>(CONNECTIONS, partitionKey, rowKey);
       if (adding === (row !== undefined)) return false;
-      const count = await this.find<CountRow>(partitionKey, COUNT);
+      const count = await this.account.find<CountRow>(CONNECTIONS, partitionKey, COUNT);
       const next = Math.max(0, (count?.count ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
       const counted = { partitionKey, rowKey: COUNT, name: user, count: next };
-      const done = await this.commit([
+      const done = await this.account.commit(CONNECTIONS, [
         adding
           ? ['create', { partitionKey, rowKey, name: user, connectedAt: now }]
           : ['delete', { partitionKey, rowKey }],
@@ -118,8 +85,11 @@ export class TablePresenceStore implements PresenceStore {
 
   async has(user: string, connectionId: string): Promise<boolean> {
     return (
-      (await this.find<ConnectionRow>(userPartition(user), connectionKey(connectionId))) !==
-      undefined
+      (await this.account.find<ConnectionRow>(
+        CONNECTIONS,
+        userPartition(user),
+        connectionKey(connectionId),
+      )) !== undefined
     );
   }
 

@@ -1,10 +1,10 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import { unavailable } from '../HttpError';
 import { GENERAL_ROOM, MAX_ROOMS_PER_USER } from '../rooms';
 import { tooManyRooms } from './MemoryRoomStore';
 import { roomPartition, userPartition } from './partitionKey';
 import { byRoomName, type RoomStore, type RoomSummary } from './RoomStore';
-import { isTableNotFound, statusOf, type TableAccount } from './tables';
+import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables';
 
 /**
  * Rooms in Table Storage (docs/storage.md, "Rooms"), table `rooms`. Per room, one partition: a
@@ -35,53 +35,20 @@ interface UserRoomRow {
 const memberKey = (user: string) => `m:${userPartition(user).slice(2)}`;
 const roomKey = (room: string) => `r:${roomPartition(room).slice(2)}`;
 
-function backOff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
-}
-
 export class TableRoomStore implements RoomStore {
   constructor(private readonly account: TableAccount) {}
-
-  private find<T extends object>(
-    partitionKey: string,
-    rowKey: string,
-  ): Promise<(T & { etag: string }) | undefined> {
-    return this.account.run(ROOMS, async (table, options) => {
-      try {
-        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
-      } catch (error) {
-        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
-        throw error;
-      }
-    });
-  }
-
-  /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
-  private commit(actions: Parameters<TableClient['submitTransaction']>[0]): Promise<boolean> {
-    return this.account.run(ROOMS, async (table, options) => {
-      try {
-        await table.submitTransaction(actions, options);
-        return true;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
-          return false;
-        throw error;
-      }
-    });
-  }
 
   /** Adds or removes one member row and moves the room's count by one, in one transaction. */
   private async changeMembers(user: string, room: string, adding: boolean): Promise<boolean> {
     const partitionKey = roomPartition(room);
     const rowKey = memberKey(user);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const row = await this.find<object>(partitionKey, rowKey);
+      const row = await this.account.find<object>(ROOMS, partitionKey, rowKey);
       if (adding === (row !== undefined)) return false;
-      const count = await this.find<CountRow>(partitionKey, COUNT);
+      const count = await this.account.find<CountRow>(ROOMS, partitionKey, COUNT);
       const next = Math.max(0, (count?.members ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
       const counted = { partitionKey, rowKey: COUNT, name: room, members: next };
-      const done = await this.commit([
+      const done = await this.account.commit(ROOMS, [
         adding
           ? ['create', { partitionKey, rowKey, name: user }]
           : ['delete', { partitionKey, rowKey }],
@@ -134,7 +101,9 @@ export class TableRoomStore implements RoomStore {
   }
 
   async isMember(user: string, room: string): Promise<boolean> {
-    return (await this.find<object>(roomPartition(room), memberKey(user))) !== undefined;
+    return (
+      (await this.account.find<object>(ROOMS, roomPartition(room), memberKey(user))) !== undefined
+    );
   }
 
   roomsOf(user: string): Promise<string[]> {

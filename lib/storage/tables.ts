@@ -52,6 +52,11 @@ export function storageFailure(error: unknown, dependency: Dependency, table: st
   return transient ? unavailable(dependency, cause) : refused(dependency, cause);
 }
 
+/** A short random wait before trying an optimistic transaction again (attempt 0, 1, ...). */
+export function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+}
+
 export class TableAccount {
   private readonly clients = new Map<string, Promise<TableClient>>();
   private readonly insecure: boolean;
@@ -104,5 +109,37 @@ export class TableAccount {
       if (error instanceof HttpError) throw error;
       throw storageFailure(error, this.dependency, name);
     }
+  }
+
+  /** One entity with its etag, or undefined when the table has no such row. */
+  find<T extends object>(
+    name: string,
+    partitionKey: string,
+    rowKey: string,
+  ): Promise<(T & { etag: string }) | undefined> {
+    return this.run(name, async (table, options) => {
+      try {
+        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
+      } catch (error) {
+        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
+  commit(name: string, actions: Parameters<TableClient['submitTransaction']>[0]): Promise<boolean> {
+    return this.run(name, async (table, options) => {
+      try {
+        await table.submitTransaction(actions, options);
+        return true;
+      } catch (error) {
+        const status = statusOf(error);
+        // 409/412: someone changed the rows; 404: a row was deleted meanwhile. Read and try again.
+        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
+          return false;
+        throw error;
+      }
+    });
   }
 }
