@@ -203,6 +203,18 @@ describe('rooms and the everyday chat, in a browser', () => {
     await fang.locator('.status[data-status="connected"]').waitFor({ timeout: 30_000 });
   });
 
+  it('shows an unreachable API as an error that names it, not as signed out', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    // The browser cannot reach the API at all (refused), as when `func start` is not running.
+    await page.route(`${stack.urls.api}/**`, (route) => route.abort('connectionrefused'));
+    await page.goto(`${stack.urls.page}/`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain(`Is the API running at ${stack.urls.api}?`);
+  });
+
   it("takes the README's screenshots: a conversation in a room, on a desktop and a phone", async () => {
     // A stack of its own, so only this conversation's people are online in the pictures.
     const shared = stack;
