@@ -55,13 +55,17 @@ export async function checkOfficialClient(
   return received;
 }
 
-export function measureNegotiate(api: string, cookie: string): Promise<autocannon.Result> {
+export function measureNegotiate(
+  api: string,
+  cookie: string,
+  seconds = 5,
+): Promise<autocannon.Result> {
   return autocannon({
     url: `${api}/api/negotiate`,
     method: 'POST',
     headers: { Cookie: cookie },
     connections: 32,
-    duration: 5,
+    duration: seconds,
   });
 }
 

@@ -10,7 +10,15 @@ import type autocannon from 'autocannon';
 import { HISTORY_PAGE_SIZE } from '../lib/ChatMessage';
 import type { FanOutResult } from '../local/clients/measureFanOut';
 import { signIn } from '../local/clients/signIn';
-import { measureRawFanOut, measureStackFanOut } from './fanOut';
+import {
+  measureRawFanOut,
+  measureRawRoomFanOut,
+  measureStackFanOut,
+  measureStackRoomFanOut,
+  type RoomFanOutScenario,
+} from './fanOut';
+import { percentile } from '../local/clients/measureFanOut';
+import { measureFirstMessage, measureRoomReads, measureTyping, seedRoom } from './roomMeasurements';
 import {
   checkOfficialClient,
   measureHistoryReads,
@@ -26,6 +34,7 @@ import {
   WARM_UP,
   describeGoal,
   meetsGoal,
+  type FanOutGoal,
   type FanOutScenario,
 } from './scenarios';
 import { closeAgent, startServer } from './servers';
@@ -44,6 +53,20 @@ const READERS = 20;
 /** Page loads a second the history-read goal is measured at (issue 14). */
 const HISTORY_READ_GOAL = 600;
 const IDLE_CLIENTS = 10_000;
+/** Members of one room who each type once, for typing's latency. */
+const TYPISTS = 50;
+/** Page loads of each kind (cold, warm) for the first message's time. */
+const PAGE_LOADS = 10;
+/** A room's latest page asked for this often, with 1,000 and with 100,000 stored. */
+const ROOM_READ_RATE = 100;
+/** Room fan-out: 100 rooms of 10 members (1,000 users, each in one room), as issue 20 asks. */
+const ROOM_FAN_OUT_GOAL: FanOutGoal = { minThroughputRatio: 0.9, maxP99Ratio: 2 };
+const ROOM_FAN_OUT: RoomFanOutScenario = {
+  rooms: 100,
+  members: 10,
+  postsPerSecond: 100,
+  seconds: 6,
+};
 /** Where the table goes, for the README to link to (this file runs from dist/bench/). */
 const REPORT = join(__dirname, '..', '..', 'docs', 'benchmark.md');
 /** The load at which the history write's cost is compared (1,000 clients, 10 POST/s). */
@@ -69,10 +92,17 @@ const HEADER = [
 const label = (s: FanOutScenario) =>
   `fan-out ${fmt(s.clients)} x ${s.postsPerSecond}/s, full path (${describeGoal(s.goal)})`;
 
-function fanOutRow(scenario: FanOutScenario, ours: FanOutResult, raw: FanOutResult): string[] {
+/** A fan-out row: ours beside the raw server at the same load, and whether `goal` holds. */
+function fanOutRow(
+  scenario: string,
+  clients: number,
+  goal: FanOutGoal,
+  ours: FanOutResult,
+  raw: FanOutResult,
+): string[] {
   return [
-    `fan-out, full path (${describeGoal(scenario.goal)})`,
-    fmt(ours.clients),
+    `${scenario} (${describeGoal(goal)})`,
+    fmt(clients),
     fmt(ours.postsPerSecond),
     fmt(ours.messages),
     fmt(ours.deliveriesPerSecond),
@@ -84,7 +114,7 @@ function fanOutRow(scenario: FanOutScenario, ours: FanOutResult, raw: FanOutResu
     fmt(raw.p99Ms, 1),
     fmt(ours.deliveriesPerSecond / raw.deliveriesPerSecond, 2),
     fmt(ours.p99Ms / raw.p99Ms, 2),
-    meetsGoal(scenario.goal, ours, raw) ? 'yes' : 'NO',
+    meetsGoal(goal, ours, raw) ? 'yes' : 'NO',
   ];
 }
 
@@ -106,6 +136,16 @@ function requestsRow(scenario: string, result: autocannon.Result, goalMet?: bool
     '',
     goalMet === undefined ? '' : goalMet ? 'yes' : 'NO',
   ];
+}
+
+/** Signs every name in, `parallel` at a time (a thousand at once would measure the sign-in page). */
+async function signInAll(api: string, names: readonly string[], parallel = 50): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let from = 0; from < names.length; from += parallel)
+    cookies.push(
+      ...(await Promise.all(names.slice(from, from + parallel).map((name) => signIn(api, name)))),
+    );
+  return cookies;
 }
 
 async function main(): Promise<void> {
@@ -141,7 +181,20 @@ async function main(): Promise<void> {
   );
   progress(`send latency at ${SEND_RATE} POST/s with the send limit: started`);
   const withLimit = await measureSendLatency(api, cookies, SEND_RATE, 5);
+  progress(
+    `room fan-out, ${ROOM_FAN_OUT.rooms} rooms of ${ROOM_FAN_OUT.members} members: signing in ${fmt(ROOM_FAN_OUT.rooms * ROOM_FAN_OUT.members)} users`,
+  );
+  const memberCookies = await signInAll(
+    api,
+    Array.from({ length: ROOM_FAN_OUT.rooms * ROOM_FAN_OUT.members }, (_, i) => `member${i}`),
+  );
+  await measureStackRoomFanOut(stack, memberCookies, { ...ROOM_FAN_OUT, seconds: 2 }); // warm-up
+  const roomFanOut = await measureStackRoomFanOut(stack, memberCookies, ROOM_FAN_OUT);
+  progress(
+    `room fan-out: ${fmt(roomFanOut.deliveriesPerSecond)}/s, p99 ${fmt(roomFanOut.p99Ms, 1)} ms`,
+  );
   progress('negotiate through the front door: started');
+  await measureNegotiate(api, cookies[0], 2); // warm-up, as every measured path has
   const negotiate = await measureNegotiate(api, cookies[0]);
   progress(
     `negotiate: ${fmt(negotiate.requests.average)} req/s, p99 ${fmt(negotiate.latency.p99, 1)} ms`,
@@ -158,6 +211,67 @@ async function main(): Promise<void> {
     await Promise.all(presenceNames.map((name) => signIn(presenceApi, name))),
     presenceNames,
   ).then((values) => values.sort((a, b) => a - b));
+
+  // Rooms, typing and the page, on the same stack (typing goes through the upstream).
+  progress('typing seen by another member of a room (50 typists): started');
+  const typistNames = Array.from({ length: TYPISTS }, (_, i) => `typist${i}`);
+  const typistCookies = await Promise.all(typistNames.map((name) => signIn(presenceApi, name)));
+  const watcherCookie = await signIn(presenceApi, 'room-watcher');
+  const typing = (
+    await measureTyping(presenceApi, watcherCookie, typistCookies, typistNames, 'bench-room')
+  ).sort((a, b) => a - b);
+  progress(`typing: p99 ${fmt(percentile(typing, 99), 1)} ms`);
+  progress('first message on the page, cold and warm loads in Chromium: started');
+  for (let i = 0; i < 20; i++)
+    await fetch(`${presenceApi}/api/messages`, {
+      method: 'POST',
+      headers: { Cookie: watcherCookie, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: `history ${i}` }),
+    });
+  const firstMessage = await measureFirstMessage(
+    presenceStack.ready.page!,
+    presenceApi,
+    watcherCookie,
+    PAGE_LOADS,
+  );
+  const cold = [...firstMessage.coldMs].sort((a, b) => a - b);
+  const warm = [...firstMessage.warmMs].sort((a, b) => a - b);
+  progress(
+    `first message: cold p50 ${fmt(percentile(cold, 50), 0)} ms, warm p50 ${fmt(percentile(warm, 50), 0)} ms`,
+  );
+  progress("a room's latest page with 1,000 and with 100,000 messages stored: started");
+  await seedRoom(presenceStack.ready.storage!, 'small-room', 1_000);
+  const seeding = Date.now();
+  // Azurite checks each insert against the whole partition, so this takes minutes (quadratic).
+  await seedRoom(presenceStack.ready.storage!, 'large-room', 100_000);
+  progress(`seeded 100,000 messages in ${fmt((Date.now() - seeding) / 1000, 0)} s`);
+  const roomReaders = typistCookies.slice(0, READERS);
+  for (const room of ['small-room', 'large-room'])
+    await Promise.all(
+      roomReaders.map((cookie) =>
+        fetch(`${presenceApi}/api/rooms/${room}/join`, {
+          method: 'POST',
+          headers: { Cookie: cookie },
+        }),
+      ),
+    );
+  const smallRoom = await measureRoomReads(
+    presenceApi,
+    roomReaders,
+    'small-room',
+    ROOM_READ_RATE,
+    5,
+  );
+  const largeRoom = await measureRoomReads(
+    presenceApi,
+    roomReaders,
+    'large-room',
+    ROOM_READ_RATE,
+    5,
+  );
+  progress(
+    `room reads: p99 ${fmt(smallRoom.p99Ms, 1)} ms with 1,000, ${fmt(largeRoom.p99Ms, 1)} ms with 100,000`,
+  );
   await presenceStack.close();
 
   progress('starting the stack without the send limit (ChatSendsPerMinute=0)');
@@ -193,13 +307,31 @@ async function main(): Promise<void> {
     progress(`baseline: ${fmt(result.deliveriesPerSecond)}/s, p99 ${fmt(result.p99Ms, 1)} ms`);
     baseline.push(result);
   }
+  await measureRawRoomFanOut(raw, { ...ROOM_FAN_OUT, seconds: 2 });
+  const rawRoomFanOut = await measureRawRoomFanOut(raw, ROOM_FAN_OUT);
+  progress(
+    `baseline room fan-out: ${fmt(rawRoomFanOut.deliveriesPerSecond)}/s, p99 ${fmt(rawRoomFanOut.p99Ms, 1)} ms`,
+  );
   await raw.close();
   progress(`emulator memory with ${fmt(IDLE_CLIENTS)} idle connections: started`);
   const memory = await measureMemory(IDLE_CLIENTS, USERS);
   progress(`memory: ${fmt(memory.perConnectionBytes / 1024, 1)} KB per connection`);
 
   const table: string[][] = [HEADER];
-  FAN_OUT_SCENARIOS.forEach((scenario, i) => table.push(fanOutRow(scenario, ours[i], baseline[i])));
+  FAN_OUT_SCENARIOS.forEach((scenario, i) =>
+    table.push(
+      fanOutRow('fan-out, full path', scenario.clients, scenario.goal, ours[i], baseline[i]),
+    ),
+  );
+  table.push(
+    fanOutRow(
+      `room fan-out, ${ROOM_FAN_OUT.rooms} rooms of ${ROOM_FAN_OUT.members} members, full path, each message to one room`,
+      ROOM_FAN_OUT.rooms * ROOM_FAN_OUT.members,
+      ROOM_FAN_OUT_GOAL,
+      roomFanOut,
+      rawRoomFanOut,
+    ),
+  );
   const blank = (cells: number) => Array<string>(cells).fill('');
   const withHistory = ours[FAN_OUT_SCENARIOS.indexOf(HISTORY_SCENARIO)];
   const added = withHistory.p99Ms - inMemoryHistory.p99Ms;
@@ -279,6 +411,50 @@ async function main(): Promise<void> {
     `${fmt(memory.perConnectionBytes / 1024, 1)} KB RSS`,
     ...blank(8),
     memory.perConnectionBytes <= 15 * 1024 ? 'yes' : 'NO',
+  ]);
+  /** A row of latencies: count, p50, p95, p99, and whether the goal holds. */
+  const latencyRow = (scenario: string, sorted: number[], goalMet: boolean): string[] => [
+    scenario,
+    fmt(sorted.length),
+    '',
+    '',
+    '',
+    fmt(percentile(sorted, 50), 1),
+    fmt(percentile(sorted, 95), 1),
+    fmt(percentile(sorted, 99), 1),
+    ...blank(5),
+    goalMet ? 'yes' : 'NO',
+  ];
+  table.push(
+    latencyRow(
+      `first message on the page, cold load (Chromium, new context each time, ${PAGE_LOADS} loads; goal p50 <= 500 ms)`,
+      cold,
+      percentile(cold, 50) <= 500,
+    ),
+    latencyRow(
+      `first message on the page, warm load (Chromium, reload, ${PAGE_LOADS} loads; goal p50 <= 150 ms)`,
+      warm,
+      percentile(warm, 50) <= 150,
+    ),
+    latencyRow(
+      `typing(room) to userTyping at another member, through the upstream (${TYPISTS} typists; goal p99 <= 100 ms)`,
+      typing,
+      percentile(typing, 99) <= 100,
+    ),
+  );
+  const roomRatio = largeRoom.p99Ms / smallRoom.p99Ms;
+  table.push([
+    `room's latest ${HISTORY_PAGE_SIZE}: p99 with 100,000 stored ${fmt(largeRoom.p99Ms, 1)} ms, with 1,000 ${fmt(smallRoom.p99Ms, 1)} ms, ratio ${fmt(roomRatio, 2)} (both rooms in one table, ${ROOM_READ_RATE}/s open loop, ${READERS} readers, 5 s; goal: within 1.2 x)`,
+    '',
+    '',
+    fmt(largeRoom.sent),
+    `${fmt(largeRoom.answeredPerSecond)} req/s`,
+    fmt(largeRoom.p50Ms, 1),
+    '',
+    fmt(largeRoom.p99Ms, 1),
+    fmt(largeRoom.failed + smallRoom.failed),
+    ...blank(4),
+    largeRoom.failed + smallRoom.failed === 0 && roomRatio <= 1.2 ? 'yes' : 'NO',
   ]);
   const took = fmt((Date.now() - started) / 1000, 0);
   const report = [

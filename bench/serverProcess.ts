@@ -20,6 +20,10 @@ const ROOT = join(__dirname, '..', '..');
 export interface ReadyMessage {
   readonly type: 'ready';
   readonly api?: string;
+  /** The page server's URL (stacks only). */
+  readonly page?: string;
+  /** Azurite's connection string (stacks only), for seeding history. */
+  readonly storage?: string;
   readonly connectionString?: string;
   readonly port?: number;
 }
@@ -59,7 +63,13 @@ async function start(
         ...(role === 'stack-no-send-limit' && { settings: { ChatSendsPerMinute: '0' } }),
       });
       return {
-        ready: { type: 'ready', api: stack.urls.api, connectionString: stack.connectionString },
+        ready: {
+          type: 'ready',
+          api: stack.urls.api,
+          page: stack.urls.page,
+          storage: stack.storageConnectionString,
+          connectionString: stack.connectionString,
+        },
         close: async () => {
           await stack.close();
           app?.remove();
