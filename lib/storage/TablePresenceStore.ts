@@ -15,8 +15,6 @@ const CONNECTIONS = 'connections';
 const COUNT = 'count';
 const ATTEMPTS = 20;
 
-/** A short random wait before trying again, so concurrent tabs do not collide in lockstep. */
-
 interface CountRow {
   readonly partitionKey: string;
   readonly rowKey: string;

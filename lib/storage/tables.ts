@@ -52,7 +52,10 @@ export function storageFailure(error: unknown, dependency: Dependency, table: st
   return transient ? unavailable(dependency, cause) : refused(dependency, cause);
 }
 
-/** A short random wait before trying an optimistic transaction again (attempt 0, 1, ...). */
+/**
+ * A short random wait before trying an optimistic transaction again (attempt 0, 1, ...), so
+ * concurrent writers (two tabs, two joins) do not collide in lockstep.
+ */
 export function backOff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
 }
