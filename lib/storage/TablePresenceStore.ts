@@ -1,8 +1,8 @@
 import { odata } from '@azure/data-tables';
-import { unavailable } from '../HttpError';
 import { userPartition } from './partitionKey';
 import { byName, type KnownConnection, type OnlineUser, type PresenceStore } from './PresenceStore';
-import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables';
+import { changeCounted, COUNT } from './countedRows';
+import { isTableNotFound, statusOf, type TableAccount } from './tables';
 
 /**
  * Who is online, in Table Storage (docs/storage.md, "Presence"). Per user, one partition: a
@@ -12,8 +12,6 @@ import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables'
  * them is the first: userOnline and userOffline go out once per user, not per tab.
  */
 const CONNECTIONS = 'connections';
-const COUNT = 'count';
-const ATTEMPTS = 20;
 
 interface CountRow {
   readonly partitionKey: string;
@@ -36,7 +34,7 @@ export class TablePresenceStore implements PresenceStore {
   constructor(private readonly account: TableAccount) {}
 
   /**
-   * Adds or removes one connection row and moves the user's count by one, in one transaction;
+   * Adds or removes one connection row and moves the user's count by one (countedRows.ts);
    * true when the count crossed zero (the user came online, or went offline). Nothing changes
    * for a connection already recorded (adding) or already gone (removing).
    */
@@ -46,31 +44,18 @@ export class TablePresenceStore implements PresenceStore {
     adding: boolean,
     now: number,
   ): Promise<boolean> {
-    const partitionKey = userPartition(user);
-    const rowKey = connectionKey(connectionId);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const row = await this.account.find<ConnectionRow>(CONNECTIONS, partitionKey, rowKey);
-      if (adding === (row !== undefined)) return false;
-      const count = await this.account.find<CountRow>(CONNECTIONS, partitionKey, COUNT);
-      const next = Math.max(0, (count?.count ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
-      const counted = { partitionKey, rowKey: COUNT, name: user, count: next };
-      const done = await this.account.commit(CONNECTIONS, [
-        adding
-          ? ['create', { partitionKey, rowKey, name: user, connectedAt: now }]
-          : ['delete', { partitionKey, rowKey }],
-        count === undefined
-          ? ['create', counted]
-          : ['update', counted, 'Replace', { etag: count.etag }],
-      ]);
-      if (done) return adding ? next === 1 : next === 0;
-      await backOff(attempt);
-    }
-    throw unavailable(
-      'presence',
-      new Error(
-        `Presence of ${JSON.stringify(user)} kept changing; gave up after ${ATTEMPTS} tries.`,
-      ),
-    );
+    const next = await changeCounted(this.account, {
+      table: CONNECTIONS,
+      partitionKey: userPartition(user),
+      rowKey: connectionKey(connectionId),
+      adding,
+      row: { name: user, connectedAt: now },
+      countProperty: 'count',
+      countRow: { name: user },
+      dependency: 'presence',
+      subject: `Presence of ${JSON.stringify(user)}`,
+    });
+    return next !== undefined && next === (adding ? 1 : 0);
   }
 
   add(user: string, connectionId: string, now = Date.now()): Promise<boolean> {

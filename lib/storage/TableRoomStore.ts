@@ -1,10 +1,10 @@
 import { odata } from '@azure/data-tables';
-import { unavailable } from '../HttpError';
 import { GENERAL_ROOM, MAX_ROOMS_PER_USER } from '../rooms';
 import { tooManyRooms } from './MemoryRoomStore';
 import { roomPartition, userPartition } from './partitionKey';
 import { byRoomName, type RoomStore, type RoomSummary } from './RoomStore';
-import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables';
+import { changeCounted, COUNT } from './countedRows';
+import { isTableNotFound, statusOf, type TableAccount } from './tables';
 
 /**
  * Rooms in Table Storage (docs/storage.md, "Rooms"), table `rooms`. Per room, one partition: a
@@ -16,8 +16,6 @@ import { backOff, isTableNotFound, statusOf, type TableAccount } from './tables'
  * failure leaves at most a row that the next join or leave of that room repairs.
  */
 const ROOMS = 'rooms';
-const COUNT = 'count';
-const ATTEMPTS = 20;
 
 interface CountRow {
   readonly partitionKey: string;
@@ -38,31 +36,20 @@ const roomKey = (room: string) => `r:${roomPartition(room).slice(2)}`;
 export class TableRoomStore implements RoomStore {
   constructor(private readonly account: TableAccount) {}
 
-  /** Adds or removes one member row and moves the room's count by one, in one transaction. */
+  /** Adds or removes one member row and moves the room's count by one (countedRows.ts). */
   private async changeMembers(user: string, room: string, adding: boolean): Promise<boolean> {
-    const partitionKey = roomPartition(room);
-    const rowKey = memberKey(user);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const row = await this.account.find<object>(ROOMS, partitionKey, rowKey);
-      if (adding === (row !== undefined)) return false;
-      const count = await this.account.find<CountRow>(ROOMS, partitionKey, COUNT);
-      const next = Math.max(0, (count?.members ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
-      const counted = { partitionKey, rowKey: COUNT, name: room, members: next };
-      const done = await this.account.commit(ROOMS, [
-        adding
-          ? ['create', { partitionKey, rowKey, name: user }]
-          : ['delete', { partitionKey, rowKey }],
-        count === undefined
-          ? ['create', counted]
-          : ['update', counted, 'Replace', { etag: count.etag }],
-      ]);
-      if (done) return true;
-      await backOff(attempt);
-    }
-    throw unavailable(
-      'rooms',
-      new Error(`Room ${JSON.stringify(room)} kept changing; gave up after ${ATTEMPTS} tries.`),
-    );
+    const next = await changeCounted(this.account, {
+      table: ROOMS,
+      partitionKey: roomPartition(room),
+      rowKey: memberKey(user),
+      adding,
+      row: { name: user },
+      countProperty: 'members',
+      countRow: { name: room },
+      dependency: 'rooms',
+      subject: `Room ${JSON.stringify(room)}`,
+    });
+    return next !== undefined;
   }
 
   private userRow(user: string, room: string, present: boolean): Promise<void> {
