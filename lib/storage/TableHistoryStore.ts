@@ -28,7 +28,7 @@ const MESSAGES = 'messages';
 const SENDS = 'sends';
 const PUBLIC = 'public';
 /** The rooms' rows kept by an instance are all read again this often (RecentRows.ts). */
-const RELOAD_PUBLIC_MS = 30_000;
+const RELOAD_KEPT_MS = 30_000;
 /**
  * Rooms whose newest rows an instance keeps, the least recently read let go first: at most
  * 200 rows each (our choice: 100 busy rooms in a few megabytes; a room read less often than
@@ -129,7 +129,7 @@ export class TableHistoryStore implements HistoryStore {
         {
           capacity: MAX_HISTORY_PAGE_SIZE,
           marginMs: CATCH_UP_MARGIN_MS,
-          reloadMs: RELOAD_PUBLIC_MS,
+          reloadMs: RELOAD_KEPT_MS,
           now: this.now,
         },
       );
