@@ -297,17 +297,27 @@ const App = {
       composer.value?.focus();
     }
 
+    // Enter pressed while a message is still on its way: the draft typed meanwhile is sent
+    // as soon as that one is accepted (not if it was refused: the error is shown first).
+    let sendAgain = false;
+
     async function sendDraft(): Promise<void> {
       const text = state.draft.trim();
-      if (text.length === 0 || state.sending || draftLength.value > MAX_TEXT_CHARS) return;
+      if (state.sending) {
+        sendAgain = true;
+        return;
+      }
+      if (text.length === 0 || draftLength.value > MAX_TEXT_CHARS) return;
       state.sending = true;
       state.sendError = '';
+      let accepted = false;
       try {
         if (draftClientId?.text !== text) draftClientId = { text, id: crypto.randomUUID() };
         const sent = await postMessage(config, text, state.recipient, draftClientId.id, state.room);
         showMessages([sent], true);
         scrollToBottom();
         draftClientId = undefined;
+        accepted = true;
         // Only a message the server accepted clears the draft: nothing typed is lost.
         if (state.draft.trim() === text) state.draft = '';
       } catch (error) {
@@ -319,6 +329,9 @@ const App = {
         state.sending = false;
         composer.value?.focus();
       }
+      const again = sendAgain && accepted;
+      sendAgain = false;
+      if (again) await sendDraft();
     }
 
     function onComposerKey(event: KeyboardEvent): void {

@@ -91,6 +91,36 @@ describe('chat page in a browser', () => {
     ).toBeUndefined();
   });
 
+  it('sends a message typed while the one before it is still on its way, in order', async () => {
+    const bob = pages.get('bob')!;
+    // The first POST is held in the browser until the second message has been typed and sent.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    await bob.route('**/api/messages', async (route) => {
+      if (route.request().method() === 'POST' && first) {
+        first = false;
+        await held;
+      }
+      await route.continue();
+    });
+    try {
+      await send(bob, 'one on its way');
+      await bob.getByRole('button', { name: 'Sending…' }).waitFor();
+      await send(bob, 'typed meanwhile');
+      release();
+      const alice = pages.get('alice')!;
+      await alice.locator('.message', { hasText: 'typed meanwhile' }).waitFor();
+      const shown = await texts(alice);
+      expect(shown.indexOf('one on its way')).toBeGreaterThanOrEqual(0);
+      expect(shown.indexOf('one on its way')).toBeLessThan(shown.indexOf('typed meanwhile'));
+      await expect(bob.getByLabel('Message', { exact: true }).inputValue()).resolves.toBe('');
+    } finally {
+      release();
+      await bob.unroute('**/api/messages');
+    }
+  });
+
   it('counts characters near the limit, and keeps an over-long draft instead of sending it', async () => {
     const carol = pages.get('carol')!;
     const box = carol.getByLabel('Message', { exact: true });
