@@ -1,6 +1,6 @@
 import type { Context, HttpRequest } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
-import { HttpError } from '../lib/HttpError';
+import { HttpError, unavailable } from '../lib/HttpError';
 import { HubMethod } from '../lib/hub';
 import { readPrincipalName } from '../lib/principal';
 import { ReadLimit } from '../lib/readLimit';
@@ -22,6 +22,9 @@ const MAX_CHECKS = 20;
 export const USERS_READ_RATE = { capacity: 20, perSecond: 5 };
 /** A SignalR connection id as the service issues them (a GUID or base64url); anything else is refused. */
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The code presence storage's 503 carries. */
+const PRESENCE_UNAVAILABLE = unavailable('presence', undefined).code;
 
 type Services = Pick<ChatServices, 'presence' | 'signalR'>;
 
@@ -92,10 +95,13 @@ export function createGetUsers(
       reads.check(user);
       reads.charge(user, 1);
       const announcements: SignalRMessageAction[] = [];
+      // Best effort against the SignalR Service. Presence storage that is down fails the list
+      // too: answered at once, not after a second storage deadline (one request, one deadline).
       const bestEffort = async (what: string, work: () => Promise<void>) => {
         try {
           await work();
         } catch (error) {
+          if (error instanceof HttpError && error.code === PRESENCE_UNAVAILABLE) throw error;
           context.log.warn(`GetUsers: ${what} skipped: ${(error as Error).message}`);
         }
       };

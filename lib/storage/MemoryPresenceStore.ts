@@ -3,13 +3,16 @@ import { byName, type KnownConnection, type OnlineUser, type PresenceStore } fro
 /**
  * Presence in memory, with the rules of the Table Storage store (a connection counted once,
  * online on the first, offline on the last): for function-level tests. `fail` makes every call
- * throw, as storage that is down would.
+ * throw, as storage that is down would; `calls` counts the calls made (each a storage round trip
+ * in the Table Storage store).
  */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly rows = new Map<string, Map<string, KnownConnection>>();
   fail?: Error;
+  calls = 0;
 
   private check(): void {
+    this.calls++;
     if (this.fail) throw this.fail;
   }
 

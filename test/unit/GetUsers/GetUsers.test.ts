@@ -48,10 +48,11 @@ describe('GetUsers', () => {
     expect(returned).toEqual([]);
   });
 
-  it('answers 503 naming presence when storage is down', async () => {
+  it('answers 503 naming presence when storage is down, after one storage call, not a second deadline', async () => {
     fixture.services.presence.fail = unavailable('presence', new Error('down'));
-    const { res } = await users('bob');
+    const { res } = await users('bob', { connectionId: 'b1' });
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('PresenceUnavailable');
+    expect(fixture.services.presence.calls).toBe(1);
   });
 });
