@@ -31,12 +31,12 @@ export async function signInOnPage(
   pageUrl: string,
   name: string,
   viewport = { width: 900, height: 640 },
-  beforeSignIn?: (page: Page) => void,
+  beforeSignIn?: (page: Page) => void | Promise<void>,
   options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
-  beforeSignIn?.(page);
+  await beforeSignIn?.(page);
   await page.goto(`${pageUrl}/`);
   await page.getByText('Sign in to read and send messages.').waitFor();
   await page.getByRole('button', { name: 'Sign in' }).first().click();
