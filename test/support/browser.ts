@@ -31,7 +31,7 @@ export async function signInOnPage(
   pageUrl: string,
   name: string,
   viewport = { width: 900, height: 640 },
-  beforeSignIn?: (page: Page) => void | Promise<void>,
+  beforeSignIn?: (page: Page) => unknown,
   options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, ...options });
