@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Stack } from '../../../local/stack';
 import {
@@ -17,7 +15,6 @@ import { startTestStack } from '../../support/testStack';
  */
 jest.setTimeout(120_000);
 
-const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const ROOM = 'Ngọc Ánh 🎉';
 
 describe('rooms and the everyday chat, in a browser', () => {
@@ -214,47 +211,4 @@ describe('rooms and the everyday chat, in a browser', () => {
     await alert.waitFor({ timeout: 10_000 });
     expect(await alert.textContent()).toContain(`Is the API running at ${stack.urls.api}?`);
   });
-
-  it("takes the README's screenshots: a conversation in a room, on a desktop and a phone", async () => {
-    // A stack of its own, so only this conversation's people are online in the pictures.
-    const shared = stack;
-    stack = await startTestStack();
-    try {
-      await screenshots();
-    } finally {
-      await stack.close();
-      stack = shared;
-    }
-  });
-
-  async function screenshots(): Promise<void> {
-    const ana = await open('Ana');
-    const bao = await open('Bao');
-    const phone = await open(
-      'Chi',
-      { width: 375, height: 740 },
-      { isMobile: true, hasTouch: true },
-    );
-    for (const page of [ana, bao]) {
-      await page.getByLabel('Join or create a room').fill('design');
-      await page.getByRole('button', { name: 'Join', exact: true }).click();
-      await page.locator('#room-heading', { hasText: 'design' }).waitFor();
-    }
-    await phone.getByRole('button', { name: 'Rooms' }).click();
-    await phone.getByLabel('Join or create a room').fill('design');
-    await phone.getByRole('button', { name: 'Join', exact: true }).click();
-    await phone.locator('#room-heading', { hasText: 'design' }).waitFor();
-    await sendOnPage(ana, 'Morning! The new header is in: https://example.com/mockups/header');
-    await sendOnPage(bao, 'Looks good. One row on a phone now?');
-    await sendOnPage(bao, 'And the tap targets are 44 px?');
-    await sendOnPage(ana, 'Both. Dark mode follows the system too.');
-    await ana
-      .getByLabel('Message', { exact: true })
-      .pressSequentially('Shipping it', { delay: 20 });
-    await bao.getByText('Ana is typing…').waitFor();
-    await phone.locator('.message', { hasText: 'Dark mode follows' }).waitFor();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await bao.screenshot({ path: join(ARTIFACTS, 'page-desktop.png') });
-    await phone.screenshot({ path: join(ARTIFACTS, 'page-phone.png') });
-  }
 });
