@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** App Service Authentication's session cookie (docs/app-service-auth.md). */
-const SESSION_COOKIE = 'AppServiceAuthSession';
+export const SESSION_COOKIE = 'AppServiceAuthSession';
 
 /** The sealed session the request's cookie carries, if any. */
 export function sessionIdOf(req: IncomingMessage): string | undefined {

@@ -6,6 +6,8 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
+import { signIn } from '../../local/clients/signIn';
+import { SESSION_COOKIE } from '../../local/frontdoor/sessionCookie';
 
 /** Debian's chromium, headless, with nothing that reaches outside this machine. */
 const CHROMIUM_ARGS = [
@@ -42,6 +44,38 @@ export async function signInOnPage(
   await page.getByRole('button', { name: 'Sign in' }).first().click();
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('me').filter({ hasText: name }).waitFor();
+  await page.locator('.status[data-status="connected"]').waitFor();
+  return { context, page };
+}
+
+/**
+ * The page signed in as `name` without the sign-in form: the session cookie the front door's
+ * own form sets (local/clients/signIn.ts) goes into a new browser context, then the page loads;
+ * resolves when the live connection is up. For tests of what comes after sign-in (half the time
+ * of the form, which signInOnPage goes through and the tests of sign-in use).
+ */
+export async function openSignedIn(
+  browser: Browser,
+  urls: { readonly page: string; readonly api: string },
+  name: string,
+  viewport = { width: 900, height: 640 },
+  beforeLoad?: (page: Page) => unknown,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const cookie = await signIn(urls.api, name);
+  const value = cookie
+    .split('; ')
+    .find((pair) => pair.startsWith(`${SESSION_COOKIE}=`))
+    ?.slice(SESSION_COOKIE.length + 1);
+  if (value === undefined) throw new Error(`Signing in as ${name} set no session cookie.`);
+  const context = await browser.newContext({ viewport, ...options });
+  // The page and the API are one site locally (127.0.0.1), so the defaults (SameSite=Lax, not
+  // Secure, which DevTools refuses for an http URL) behave as the front door's cookie does.
+  await context.addCookies([{ name: SESSION_COOKIE, value, url: urls.api, httpOnly: true }]);
+  const page = await context.newPage();
+  await beforeLoad?.(page);
+  await page.goto(`${urls.page}/`);
   await page.getByTestId('me').filter({ hasText: name }).waitFor();
   await page.locator('.status[data-status="connected"]').waitFor();
   return { context, page };

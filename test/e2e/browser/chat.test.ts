@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import type { Stack } from '../../../local/stack';
 import { portsOf, startTestStack } from '../../support/testStack';
-import { launchChromium, sendOnPage, signInOnPage } from '../../support/browser';
+import { launchChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page in Debian's chromium against the offline stack: sign-in, public and private
@@ -22,7 +22,11 @@ describe('chat page in a browser', () => {
   const sessionKey = newSessionKey();
 
   async function signIn(name: string): Promise<Page> {
-    const { context, page } = await signInOnPage(browser, stack.urls.page, name);
+    // alice through the sign-in form, as a person signs in; the others with its cookie.
+    const { context, page } =
+      name === 'alice'
+        ? await signInOnPage(browser, stack.urls.page, name)
+        : await openSignedIn(browser, stack.urls, name);
     contexts.push(context);
     pages.set(name, page);
     return page;

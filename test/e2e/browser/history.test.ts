@@ -4,7 +4,7 @@ import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import type { Stack } from '../../../local/stack';
 import { postMessage, signIn } from '../../support/chatClients';
 import { startTestStack } from '../../support/testStack';
-import { launchChromium, signInOnPage } from '../../support/browser';
+import { launchChromium, openSignedIn } from '../../support/browser';
 
 /** The page with history: the latest on sign-in, earlier pages, and catch-up after a drop. */
 jest.setTimeout(90_000);
@@ -37,7 +37,7 @@ describe('the page with history', () => {
     page.locator('.message .text').allTextContents();
 
   it('shows the latest 50 on sign-in, and earlier ones on request', async () => {
-    const { context, page } = await signInOnPage(browser, stack.urls.page, 'dave');
+    const { context, page } = await openSignedIn(browser, stack.urls, 'dave');
     contexts.push(context);
     await page.locator('.message', { hasText: 'old 59' }).waitFor();
     expect(await texts(page)).toEqual(Array.from({ length: 50 }, (_, i) => `old ${i + 10}`));
@@ -48,7 +48,7 @@ describe('the page with history', () => {
   });
 
   it('catches up after a drop: every message sent meanwhile, once, in order', async () => {
-    const { context, page } = await signInOnPage(browser, stack.urls.page, 'erin');
+    const { context, page } = await openSignedIn(browser, stack.urls, 'erin');
     contexts.push(context);
     await page.locator('.message', { hasText: 'old 59' }).waitFor();
     // Drop the page's connection and keep it from reconnecting while others send.

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { Stack } from '../../../local/stack';
 import { startTestStack } from '../../support/testStack';
-import { launchChromium, signInOnPage } from '../../support/browser';
+import { launchChromium, openSignedIn, signInOnPage } from '../../support/browser';
 
 /** The page lists who is online, live, and a click on a name writes to them privately. */
 jest.setTimeout(90_000);
@@ -27,7 +27,7 @@ describe('who is online, on the page', () => {
     contexts.push(alice.context);
     const online = alice.page.getByRole('navigation', { name: 'Online' });
     await online.getByRole('button', { name: 'alice' }).waitFor();
-    const bob = await signInOnPage(browser, stack.urls.page, 'bob');
+    const bob = await openSignedIn(browser, stack.urls, 'bob');
     contexts.push(bob.context);
     await online.getByRole('button', { name: 'bob' }).click();
     await alice.page.getByText('Private to bob').waitFor();
@@ -39,7 +39,7 @@ describe('who is online, on the page', () => {
   });
 
   it('lists a user whose page connected while storage was down, once storage is back (the page asks again)', async () => {
-    const carol = await signInOnPage(browser, stack.urls.page, 'carol');
+    const carol = await openSignedIn(browser, stack.urls, 'carol');
     contexts.push(carol.context);
     const online = carol.page.getByRole('navigation', { name: 'Online' });
     await online.getByRole('button', { name: 'carol' }).waitFor();
@@ -47,7 +47,7 @@ describe('who is online, on the page', () => {
     let dora;
     try {
       // Her page's clock is the test's: the 5 s it waits before asking again pass at once.
-      dora = await signInOnPage(browser, stack.urls.page, 'dora', undefined, (page) =>
+      dora = await openSignedIn(browser, stack.urls, 'dora', undefined, (page) =>
         page.clock.install(),
       );
       contexts.push(dora.context);

@@ -4,7 +4,7 @@ import {
   accessibilityViolations,
   launchChromium,
   sendOnPage,
-  signInOnPage,
+  openSignedIn,
 } from '../../support/browser';
 import { startTestStack } from '../../support/testStack';
 
@@ -27,11 +27,11 @@ describe('rooms and the everyday chat, in a browser', () => {
   async function open(
     name: string,
     viewport = { width: 1100, height: 700 },
-    options: Parameters<typeof signInOnPage>[5] = {},
+    options: Parameters<typeof openSignedIn>[5] = {},
   ): Promise<Page> {
-    const { context, page } = await signInOnPage(
+    const { context, page } = await openSignedIn(
       browser,
-      stack.urls.page,
+      stack.urls,
       name,
       viewport,
       undefined,

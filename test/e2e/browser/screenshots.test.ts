@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Stack } from '../../../local/stack';
-import { launchChromium, sendOnPage, signInOnPage } from '../../support/browser';
+import { launchChromium, openSignedIn, sendOnPage } from '../../support/browser';
 import { startTestStack } from '../../support/testStack';
 
 /**
@@ -22,11 +22,11 @@ describeOnRequest("the README's screenshots", () => {
   async function open(
     name: string,
     viewport = { width: 1100, height: 700 },
-    options: Parameters<typeof signInOnPage>[5] = {},
+    options: Parameters<typeof openSignedIn>[5] = {},
   ): Promise<Page> {
-    const { context, page } = await signInOnPage(
+    const { context, page } = await openSignedIn(
       browser,
-      stack.urls.page,
+      stack.urls,
       name,
       viewport,
       undefined,

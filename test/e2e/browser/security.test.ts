@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeServer, listen } from '../../../local/httpServer';
 import { sharedStack, type SharedStack } from '../../support/sharedStack';
 import { Listener, signIn } from '../../support/chatClients';
-import { launchChromium, sendOnPage, signInOnPage } from '../../support/browser';
+import { launchChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page and the API under attack from a real browser (docs/security.md): another site's
@@ -46,7 +46,7 @@ describe('the page under attack', () => {
     );
     attackerPort = await listen(attacker, 0);
     browser = await launchChromium();
-    const signedIn = await signInOnPage(browser, stack.urls.page, 'aiko', undefined, (page) =>
+    const signedIn = await openSignedIn(browser, stack.urls, 'aiko', undefined, (page) =>
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
       }),
@@ -94,7 +94,7 @@ describe('the page under attack', () => {
 
   it('wraps a long name and a long word inside the bubble at 375 px', async () => {
     const name = 'W'.repeat(64);
-    const { context, page } = await signInOnPage(browser, stack.urls.page, name, {
+    const { context, page } = await openSignedIn(browser, stack.urls, name, {
       width: 375,
       height: 700,
     });
