@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../../../local/stack';
 import { startTestStack } from '../../support/testStack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
@@ -52,9 +53,10 @@ describe('storage faults', () => {
             alice,
             JSON.stringify({ text: 'refused while storage hung', clientId: 'hung-1' }),
           ),
-          new Promise<never>((_resolve, reject) =>
-            setTimeout(() => reject(new Error('POST was not answered')), ANSWER_WITHIN_MS),
-          ),
+          // Unref'd: once the race is decided it must not keep jest's process alive for 15 s.
+          sleep(ANSWER_WITHIN_MS, undefined, { ref: false }).then(() => {
+            throw new Error('POST was not answered');
+          }),
         ]),
         get('/api/messages'),
         get('/api/users'),
