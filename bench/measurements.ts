@@ -195,24 +195,63 @@ export async function measurePresence(
   return latencies;
 }
 
+/** Where one side of a paired send-latency run posts, and as whom. */
+export interface SendSide {
+  readonly api: string;
+  readonly senders: readonly string[];
+}
+
+export interface PairedSendLatency {
+  /** Each round's run, A (with the limit) then B (without), in the order they ran. */
+  readonly a: OpenLoopResult[];
+  readonly b: OpenLoopResult[];
+  /** The median over rounds of A's p50 minus B's: what A adds. */
+  readonly p50Cost: number;
+}
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
 /**
- * POST /api/messages at `rate` a second, open loop, as pages send (JSON with a clientId),
- * spread over `senders` so that no one nears the send limit: the answer's latency (202) is what
- * the send limit's check adds to.
+ * POST /api/messages at `rate` a second, open loop, as pages send (JSON with a clientId), on
+ * two stacks in turn: after 2 s of warm-up on each, `rounds` rounds of `seconds` on A then on
+ * B. Paired as farm-bench pairs commands: both stacks started together hold the same rows
+ * (Azurite's inserts and queries slow as a table grows), and a machine that slows for a while
+ * slows both halves of a round.
  */
-export async function measureSendLatency(
-  api: string,
-  senders: readonly string[],
+export async function measurePairedSendLatency(
+  a: SendSide,
+  b: SendSide,
   rate: number,
   seconds: number,
-): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const options = {
-    url: `${api}/api/messages`,
-    headers: (n: number) => ({ Cookie: senders[n % senders.length] }),
-    body: (n: number) => JSON.stringify({ text: `timed ${n}`, clientId: randomUUID() }),
-    rate,
-    agent,
-  };
-  return warmThenMeasure(options, agent, seconds);
+  rounds: number,
+): Promise<PairedSendLatency> {
+  const agents = [a, b].map(() => new Agent({ keepAlive: true, maxSockets: 256 }));
+  const run = (side: SendSide, agent: Agent, runSeconds: number) =>
+    measureOpenLoop({
+      url: `${side.api}/api/messages`,
+      headers: (n: number) => ({ Cookie: side.senders[n % side.senders.length] }),
+      body: (n: number) => JSON.stringify({ text: `timed ${n}`, clientId: randomUUID() }),
+      rate,
+      agent,
+      seconds: runSeconds,
+    });
+  try {
+    await run(a, agents[0], 2);
+    await run(b, agents[1], 2);
+    const results: PairedSendLatency = { a: [], b: [], p50Cost: 0 };
+    for (let round = 0; round < rounds; round++) {
+      results.a.push(await run(a, agents[0], seconds));
+      results.b.push(await run(b, agents[1], seconds));
+    }
+    return {
+      ...results,
+      p50Cost: median(results.a.map((result, i) => result.p50Ms - results.b[i].p50Ms)),
+    };
+  } finally {
+    for (const agent of agents) agent.destroy();
+  }
 }

@@ -188,3 +188,61 @@ export async function measureRoomReads(
     agent.destroy();
   }
 }
+
+export interface StorageWrites {
+  readonly writes: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * The storage write a room message makes, alone: one upsert of a message-sized row into the
+ * history table (its own partition, so no room's reads see it) at `rate` a second for
+ * `seconds`, each sent when due; latency from when it was due to its answer. What any path that
+ * stores a message before sending it adds to the raw server's.
+ */
+export async function measureStorageWrites(
+  storage: string,
+  rate: number,
+  seconds: number,
+): Promise<StorageWrites> {
+  const table = TableClient.fromConnectionString(storage, 'messages', {
+    allowInsecureConnection: true,
+  });
+  await table.createTable();
+  const partitionKey = roomPartition('bench-storage-floor');
+  const latencies: number[] = [];
+  const write = async (i: number, due: number) => {
+    const id = `${firstIdAt(Date.now()).slice(0, 13)}${String(i).padStart(12, '0')}`;
+    await table.upsertEntity(
+      {
+        partitionKey,
+        rowKey: invertId(id),
+        id,
+        sender: 'member1',
+        text: `timed ${i}`,
+        sentAt: new Date().toISOString(),
+        isPrivate: false,
+        room: 'bench-storage-floor',
+      },
+      'Replace',
+    );
+    latencies.push(performance.now() - due);
+  };
+  for (let i = 0; i < rate; i++) await write(i, performance.now()); // warm-up
+  latencies.length = 0;
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  const count = rate * seconds;
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(write(rate + i, due));
+  }
+  await Promise.all(pending);
+  latencies.sort((x, y) => x - y);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)];
+  return { writes: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
