@@ -84,6 +84,8 @@ const ROOM_FAN_OUT: RoomFanOutScenario = {
 const REPORT = join(__dirname, '..', '..', 'docs', 'benchmark.md');
 /** The load at which the history write's cost is compared (1,000 clients, 10 POST/s). */
 const HISTORY_SCENARIO = FAN_OUT_SCENARIOS[1];
+/** Paired rounds of the history write's cost. */
+const HISTORY_ROUNDS = 3;
 
 const HEADER = [
   'scenario',
@@ -333,13 +335,26 @@ async function main(): Promise<void> {
   await Promise.all([limited.close(), unlimited.close()]);
 
   progress('starting the stack with history in memory (the Table Storage write is the difference)');
-  const plain = await startServer('stack-memory-history');
-  const plainCookies = await Promise.all(
-    Array.from({ length: SENDERS }, (_, i) => signIn(plain.ready.api!, `user${i}`)),
-  );
+  // Paired, as the send limit is: two fresh stacks started together, the scenario on each in
+  // turn, HISTORY_ROUNDS rounds; the cost is the median of the rounds' p99 differences.
+  const [stored, plain] = await Promise.all([
+    startServer('stack'),
+    startServer('stack-memory-history'),
+  ]);
+  const senders = Array.from({ length: SENDERS }, (_, i) => `user${i}`);
+  const [storedCookies, plainCookies] = await Promise.all([
+    signInAll(stored.ready.api!, senders),
+    signInAll(plain.ready.api!, senders),
+  ]);
+  await measureStackFanOut(stored, storedCookies, SENDERS, WARM_UP);
   await measureStackFanOut(plain, plainCookies, SENDERS, WARM_UP);
-  const inMemoryHistory = await measureStackFanOut(plain, plainCookies, SENDERS, HISTORY_SCENARIO);
-  await plain.close();
+  const withHistory: FanOutResult[] = [];
+  const inMemoryHistory: FanOutResult[] = [];
+  for (let round = 0; round < HISTORY_ROUNDS; round++) {
+    withHistory.push(await measureStackFanOut(stored, storedCookies, SENDERS, HISTORY_SCENARIO));
+    inMemoryHistory.push(await measureStackFanOut(plain, plainCookies, SENDERS, HISTORY_SCENARIO));
+  }
+  await Promise.all([stored.close(), plain.close()]);
 
   progress('starting the raw ws baseline');
   const raw = await startServer('raw');
@@ -389,20 +404,25 @@ async function main(): Promise<void> {
     fmt(storageWrites.p99Ms, 1),
     ...blank(6),
   ]);
-  const withHistory = ours[FAN_OUT_SCENARIOS.indexOf(HISTORY_SCENARIO)];
-  const added = withHistory.p99Ms - inMemoryHistory.p99Ms;
+  const added = median(withHistory.map((result, i) => result.p99Ms - inMemoryHistory[i].p99Ms));
+  const roundsP99 = (results: FanOutResult[]) =>
+    results.map((result) => fmt(result.p99Ms, 1)).join(', ');
+  const historyLost = [...withHistory, ...inMemoryHistory].reduce(
+    (sum, result) => sum + result.lost + result.duplicates,
+    0,
+  );
   table.push([
-    `history write: p99 with history in Table Storage ${fmt(withHistory.p99Ms, 1)} ms, in memory ${fmt(inMemoryHistory.p99Ms, 1)} ms (goal: adds <= 10 ms)`,
-    fmt(withHistory.clients),
-    fmt(withHistory.postsPerSecond),
-    fmt(withHistory.messages),
+    `history write: p99 by round with history in Table Storage ${roundsP99(withHistory)} ms, in memory ${roundsP99(inMemoryHistory)} ms; median difference (two fresh stacks in turn, ${HISTORY_ROUNDS} rounds; goal: adds <= 10 ms)`,
+    fmt(HISTORY_SCENARIO.clients),
+    fmt(HISTORY_SCENARIO.postsPerSecond),
+    fmt(withHistory.reduce((sum, result) => sum + result.messages, 0)),
     '',
     '',
     '',
     `${added >= 0 ? '+' : ''}${fmt(added, 1)}`,
-    fmt(withHistory.lost + inMemoryHistory.lost),
+    fmt(historyLost),
     ...blank(4),
-    added <= 10 ? 'yes' : 'NO',
+    historyLost === 0 && added <= 10 ? 'yes' : 'NO',
   ]);
   const limitCost = sendLimit.p50Cost;
   const roundsP50 = (results: OpenLoopResult[]) =>
