@@ -5,7 +5,10 @@ import {
   type BrowserContext,
   type BrowserContextOptions,
   type Page,
+  type ViewportSize,
 } from 'playwright-core';
+import type { Stack } from '../../local/stack';
+import { startTestStack } from './testStack';
 import { signIn } from '../../local/clients/signIn';
 import { SESSION_COOKIE } from '../../local/frontdoor/sessionCookie';
 
@@ -114,4 +117,51 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     );
   });
   return violations;
+}
+
+/** A browser suite's own stack and Chromium (useBrowserStack). */
+export interface BrowserStack {
+  readonly stack: Stack;
+  readonly browser: Browser;
+  /** A page signed in as `name` (openSignedIn), closed with the suite. */
+  open(name: string, viewport?: ViewportSize, options?: BrowserContextOptions): Promise<Page>;
+  /** Closes a context with the suite. */
+  keep(context: BrowserContext): void;
+}
+
+/**
+ * Starts a stack of the suite's own and Chromium before its tests, and stops both (with every
+ * page opened through it) after them.
+ */
+export function useBrowserStack(options: Parameters<typeof startTestStack>[0] = {}): BrowserStack {
+  const contexts: BrowserContext[] = [];
+  const current = {
+    open: async (
+      name: string,
+      viewport: ViewportSize = { width: 1100, height: 700 },
+      contextOptions: BrowserContextOptions = {},
+    ) => {
+      const { context, page } = await openSignedIn(
+        current.browser,
+        current.stack.urls,
+        name,
+        viewport,
+        undefined,
+        contextOptions,
+      );
+      contexts.push(context);
+      return page;
+    },
+    keep: (context: BrowserContext) => void contexts.push(context),
+  } as { -readonly [K in keyof BrowserStack]: BrowserStack[K] };
+  beforeAll(async () => {
+    current.stack = await startTestStack(options);
+    current.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await current.browser?.close();
+    await current.stack?.close();
+  });
+  return current;
 }

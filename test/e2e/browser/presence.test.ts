@@ -1,34 +1,18 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import type { Stack } from '../../../local/stack';
-import { startTestStack } from '../../support/testStack';
-import { launchChromium, openSignedIn, signInOnPage } from '../../support/browser';
+import { openSignedIn, signInOnPage, useBrowserStack } from '../../support/browser';
 
 /** The page lists who is online, live, and a click on a name writes to them privately. */
 jest.setTimeout(90_000);
 
 describe('who is online, on the page', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useBrowserStack();
 
   it('shows users as they come and go, and writes to one privately on a click', async () => {
-    const alice = await signInOnPage(browser, stack.urls.page, 'alice');
-    contexts.push(alice.context);
+    const alice = await signInOnPage(suite.browser, suite.stack.urls.page, 'alice');
+    suite.keep(alice.context);
     const online = alice.page.getByRole('navigation', { name: 'Online' });
     await online.getByRole('button', { name: 'alice' }).waitFor();
-    const bob = await openSignedIn(browser, stack.urls, 'bob');
-    contexts.push(bob.context);
+    const bob = await openSignedIn(suite.browser, suite.stack.urls, 'bob');
+    suite.keep(bob.context);
     await online.getByRole('button', { name: 'bob' }).click();
     await alice.page.getByText('Private to bob').waitFor();
     await bob.context.close();
@@ -39,20 +23,20 @@ describe('who is online, on the page', () => {
   });
 
   it('lists a user whose page connected while storage was down, once storage is back (the page asks again)', async () => {
-    const carol = await openSignedIn(browser, stack.urls, 'carol');
-    contexts.push(carol.context);
+    const carol = await openSignedIn(suite.browser, suite.stack.urls, 'carol');
+    suite.keep(carol.context);
     const online = carol.page.getByRole('navigation', { name: 'Online' });
     await online.getByRole('button', { name: 'carol' }).waitFor();
-    await stack.stopStorage();
+    await suite.stack.stopStorage();
     let dora;
     try {
       // Her page's clock is the test's: the 5 s it waits before asking again pass at once.
-      dora = await openSignedIn(browser, stack.urls, 'dora', undefined, (page) =>
+      dora = await openSignedIn(suite.browser, suite.stack.urls, 'dora', undefined, (page) =>
         page.clock.install(),
       );
-      contexts.push(dora.context);
+      suite.keep(dora.context);
     } finally {
-      await stack.startStorage();
+      await suite.stack.startStorage();
     }
     // Nobody heard dora arrive; her page asks again when the server said to (Retry-After 5 s)
     // and the server records her connection once the service confirms it.

@@ -1,12 +1,5 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Stack } from '../../../local/stack';
-import {
-  accessibilityViolations,
-  launchChromium,
-  sendOnPage,
-  openSignedIn,
-} from '../../support/browser';
-import { startTestStack } from '../../support/testStack';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, sendOnPage, useBrowserStack } from '../../support/browser';
 
 /**
  * Rooms, typing and the everyday chat in Chromium: rooms with unread counts and the tab title,
@@ -18,43 +11,17 @@ jest.setTimeout(120_000);
 const ROOM = 'Ngọc Ánh 🎉';
 
 describe('rooms and the everyday chat, in a browser', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const suite = useBrowserStack({ settings: { ChatSendsPerMinute: '0' } });
+  const { open } = suite;
   let fang: Page;
   let bob: Page;
-
-  async function open(
-    name: string,
-    viewport = { width: 1100, height: 700 },
-    options: Parameters<typeof openSignedIn>[5] = {},
-  ): Promise<Page> {
-    const { context, page } = await openSignedIn(
-      browser,
-      stack.urls,
-      name,
-      viewport,
-      undefined,
-      options,
-    );
-    contexts.push(context);
-    return page;
-  }
 
   const roomButton = (page: Page, room: string) =>
     page.locator('.rooms .room', { has: page.locator('.room-name', { hasText: room }) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
-    browser = await launchChromium();
     fang = await open('王芳');
     bob = await open('bob');
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await stack?.close();
   });
 
   it('lands in general with the message box focused, and general first in the room list', async () => {
@@ -188,27 +155,27 @@ describe('rooms and the everyday chat, in a browser', () => {
     // connection drops: the page must notice the 401 rather than say "Reconnecting…" for good.
     await page.evaluate(async (api) => {
       await fetch(`${api}/.auth/logout`, { credentials: 'include', redirect: 'manual' });
-    }, stack.urls.api);
-    await stack.stopSignalR();
+    }, suite.stack.urls.api);
+    await suite.stack.stopSignalR();
     try {
       await page.getByText('Your sign-in has ended.').waitFor({ timeout: 20_000 });
       await page.locator('.status[data-status="signed-out"]').waitFor();
     } finally {
-      await stack.startSignalR();
+      await suite.stack.startSignalR();
     }
     // The others reconnect by themselves.
     await fang.locator('.status[data-status="connected"]').waitFor({ timeout: 30_000 });
   });
 
   it('shows an unreachable API as an error that names it, not as signed out', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await suite.browser.newContext();
+    suite.keep(context);
     const page = await context.newPage();
     // The browser cannot reach the API at all (refused), as when `func start` is not running.
-    await page.route(`${stack.urls.api}/**`, (route) => route.abort('connectionrefused'));
-    await page.goto(`${stack.urls.page}/`);
+    await page.route(`${suite.stack.urls.api}/**`, (route) => route.abort('connectionrefused'));
+    await page.goto(`${suite.stack.urls.page}/`);
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 10_000 });
-    expect(await alert.textContent()).toContain(`Is the API running at ${stack.urls.api}?`);
+    expect(await alert.textContent()).toContain(`Is the API running at ${suite.stack.urls.api}?`);
   });
 });

@@ -1,8 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Stack } from '../../../local/stack';
-import { launchChromium, openSignedIn, sendOnPage } from '../../support/browser';
-import { startTestStack } from '../../support/testStack';
+import { sendOnPage, useBrowserStack } from '../../support/browser';
 
 /**
  * The README's screenshots (docs/images/), taken on request: `npm run screenshots`. A stack of
@@ -15,37 +12,7 @@ const IMAGES = join(__dirname, '..', '..', '..', 'docs', 'images');
 const describeOnRequest = process.env.SCREENSHOTS === '1' ? describe : describe.skip;
 
 describeOnRequest("the README's screenshots", () => {
-  let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function open(
-    name: string,
-    viewport = { width: 1100, height: 700 },
-    options: Parameters<typeof openSignedIn>[5] = {},
-  ): Promise<Page> {
-    const { context, page } = await openSignedIn(
-      browser,
-      stack.urls,
-      name,
-      viewport,
-      undefined,
-      options,
-    );
-    contexts.push(context);
-    return page;
-  }
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  const { open } = useBrowserStack();
 
   it('shows a conversation in a room, on a desktop and a phone', async () => {
     const ana = await open('Ana');
