@@ -201,12 +201,11 @@ export interface SendSide {
   readonly senders: readonly string[];
 }
 
-export interface PairedSendLatency {
-  /** Each round's run, A (with the limit) then B (without), in the order they ran. */
-  readonly a: OpenLoopResult[];
-  readonly b: OpenLoopResult[];
-  /** The median over rounds of A's p50 minus B's: what A adds. */
-  readonly p50Cost: number;
+/** Two measurements taken in turn, round by round (inTurn). */
+export interface Paired<T> {
+  /** Each round's result for A and for B, in the order they ran. */
+  readonly a: T[];
+  readonly b: T[];
 }
 
 export const median = (values: readonly number[]): number => {
@@ -216,11 +215,32 @@ export const median = (values: readonly number[]): number => {
 };
 
 /**
+ * `rounds` rounds of A then B, as farm-bench pairs commands: two stacks started together hold
+ * the same rows (Azurite's inserts and queries slow as a table grows), and a machine that slows
+ * for a while slows both halves of a round.
+ */
+export async function inTurn<T>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+): Promise<Paired<T>> {
+  const paired: Paired<T> = { a: [], b: [] };
+  for (let round = 0; round < rounds; round++) {
+    paired.a.push(await a());
+    paired.b.push(await b());
+  }
+  return paired;
+}
+
+/** What A adds to B: the median over rounds of A's `value` minus B's. */
+export function pairedCost<T>(paired: Paired<T>, value: (result: T) => number): number {
+  return median(paired.a.map((result, i) => value(result) - value(paired.b[i])));
+}
+
+/**
  * POST /api/messages at `rate` a second, open loop, as pages send (JSON with a clientId), on
- * two stacks in turn: after 2 s of warm-up on each, `rounds` rounds of `seconds` on A then on
- * B. Paired as farm-bench pairs commands: both stacks started together hold the same rows
- * (Azurite's inserts and queries slow as a table grows), and a machine that slows for a while
- * slows both halves of a round.
+ * two stacks in turn (inTurn): after 2 s of warm-up on each, `rounds` rounds of `seconds` on A
+ * then on B.
  */
 export async function measurePairedSendLatency(
   a: SendSide,
@@ -228,7 +248,7 @@ export async function measurePairedSendLatency(
   rate: number,
   seconds: number,
   rounds: number,
-): Promise<PairedSendLatency> {
+): Promise<Paired<OpenLoopResult>> {
   const agents = [a, b].map(() => new Agent({ keepAlive: true, maxSockets: 256 }));
   const run = (side: SendSide, agent: Agent, runSeconds: number) =>
     measureOpenLoop({
@@ -242,15 +262,11 @@ export async function measurePairedSendLatency(
   try {
     await run(a, agents[0], 2);
     await run(b, agents[1], 2);
-    const results: PairedSendLatency = { a: [], b: [], p50Cost: 0 };
-    for (let round = 0; round < rounds; round++) {
-      results.a.push(await run(a, agents[0], seconds));
-      results.b.push(await run(b, agents[1], seconds));
-    }
-    return {
-      ...results,
-      p50Cost: median(results.a.map((result, i) => result.p50Ms - results.b[i].p50Ms)),
-    };
+    return await inTurn(
+      rounds,
+      () => run(a, agents[0], seconds),
+      () => run(b, agents[1], seconds),
+    );
   } finally {
     for (const agent of agents) agent.destroy();
   }

@@ -7,6 +7,7 @@ import { HubMethod, ServerMethod } from '../lib/hub';
 import { firstIdAt, invertId } from '../lib/messageIds';
 import { roomPartition } from '../lib/storage/partitionKey';
 import { Agent } from 'node:http';
+import { percentile } from '../local/clients/measureFanOut';
 import { measureOpenLoop, type OpenLoopResult } from './openLoop';
 
 /**
@@ -242,7 +243,9 @@ export async function measureStorageWrites(
   }
   await Promise.all(pending);
   latencies.sort((x, y) => x - y);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)];
-  return { writes: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return {
+    writes: latencies.length,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }

@@ -32,8 +32,10 @@ import {
   measureMemory,
   measureNegotiate,
   measurePresence,
+  inTurn,
   measurePairedSendLatency,
   median,
+  pairedCost,
   sendPrivateMessages,
 } from './measurements';
 import {
@@ -348,12 +350,11 @@ async function main(): Promise<void> {
   ]);
   await measureStackFanOut(stored, storedCookies, SENDERS, WARM_UP);
   await measureStackFanOut(plain, plainCookies, SENDERS, WARM_UP);
-  const withHistory: FanOutResult[] = [];
-  const inMemoryHistory: FanOutResult[] = [];
-  for (let round = 0; round < HISTORY_ROUNDS; round++) {
-    withHistory.push(await measureStackFanOut(stored, storedCookies, SENDERS, HISTORY_SCENARIO));
-    inMemoryHistory.push(await measureStackFanOut(plain, plainCookies, SENDERS, HISTORY_SCENARIO));
-  }
+  const historyCost = await inTurn(
+    HISTORY_ROUNDS,
+    () => measureStackFanOut(stored, storedCookies, SENDERS, HISTORY_SCENARIO),
+    () => measureStackFanOut(plain, plainCookies, SENDERS, HISTORY_SCENARIO),
+  );
   await Promise.all([stored.close(), plain.close()]);
 
   progress('starting the raw ws baseline');
@@ -404,15 +405,19 @@ async function main(): Promise<void> {
     fmt(storageWrites.p99Ms, 1),
     ...blank(6),
   ]);
-  const added = median(withHistory.map((result, i) => result.p99Ms - inMemoryHistory[i].p99Ms));
-  const roundsP99 = (results: FanOutResult[]) =>
-    results.map((result) => fmt(result.p99Ms, 1)).join(', ');
+  /** One figure of each round, as the paired rows print them. */
+  const byRound = <T>(results: T[], value: (result: T) => number) =>
+    results.map((result) => fmt(value(result), 1)).join(', ');
+  const p99 = (result: { p99Ms: number }) => result.p99Ms;
+  const p50 = (result: { p50Ms: number }) => result.p50Ms;
+  const { a: withHistory, b: inMemoryHistory } = historyCost;
+  const added = pairedCost(historyCost, p99);
   const historyLost = [...withHistory, ...inMemoryHistory].reduce(
     (sum, result) => sum + result.lost + result.duplicates,
     0,
   );
   table.push([
-    `history write: p99 by round with history in Table Storage ${roundsP99(withHistory)} ms, in memory ${roundsP99(inMemoryHistory)} ms; median difference (two fresh stacks in turn, ${HISTORY_ROUNDS} rounds; goal: adds <= 10 ms)`,
+    `history write: p99 by round with history in Table Storage ${byRound(withHistory, p99)} ms, in memory ${byRound(inMemoryHistory, p99)} ms; median difference (two fresh stacks in turn, ${HISTORY_ROUNDS} rounds; goal: adds <= 10 ms)`,
     fmt(HISTORY_SCENARIO.clients),
     fmt(HISTORY_SCENARIO.postsPerSecond),
     fmt(withHistory.reduce((sum, result) => sum + result.messages, 0)),
@@ -424,19 +429,17 @@ async function main(): Promise<void> {
     ...blank(4),
     historyLost === 0 && added <= 10 ? 'yes' : 'NO',
   ]);
-  const limitCost = sendLimit.p50Cost;
-  const roundsP50 = (results: OpenLoopResult[]) =>
-    results.map((result) => fmt(result.p50Ms, 1)).join(', ');
+  const limitCost = pairedCost(sendLimit, p50);
   const sendsFailed = [...sendLimit.a, ...sendLimit.b].reduce((sum, r) => sum + r.failed, 0);
   table.push([
-    `send limit: POST /api/messages p50 by round with the limit ${roundsP50(sendLimit.a)} ms, without ${roundsP50(sendLimit.b)} ms; median difference (two fresh stacks in turn, ${SEND_ROUNDS} rounds of ${SEND_SECONDS} s, ${fmt(SEND_RATE)}/s open loop, ${fmt(SEND_SENDERS)} senders; goal: adds <= 2 ms)`,
+    `send limit: POST /api/messages p50 by round with the limit ${byRound(sendLimit.a, p50)} ms, without ${byRound(sendLimit.b, p50)} ms; median difference (two fresh stacks in turn, ${SEND_ROUNDS} rounds of ${SEND_SECONDS} s, ${fmt(SEND_RATE)}/s open loop, ${fmt(SEND_SENDERS)} senders; goal: adds <= 2 ms)`,
     '',
     fmt(SEND_RATE),
     fmt(sendLimit.a.reduce((sum, r) => sum + r.sent, 0)),
     `${fmt(sendLimit.a[sendLimit.a.length - 1].answeredPerSecond)} req/s`,
     `${limitCost >= 0 ? '+' : ''}${fmt(limitCost, 1)}`,
     '',
-    fmt(median(sendLimit.a.map((r) => r.p99Ms)), 1),
+    fmt(median(sendLimit.a.map(p99)), 1),
     fmt(sendsFailed),
     ...blank(4),
     sendsFailed === 0 && limitCost <= 2 ? 'yes' : 'NO',
