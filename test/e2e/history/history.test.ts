@@ -33,6 +33,25 @@ describe('message history', () => {
   let alice: string;
   let bob: string;
   let carol: string;
+  /**
+   * A public message accepted now by another instance (its own store on the same account) whose
+   * clock is 3 s behind ours; what it stored.
+   */
+  const saveFromSlowInstance = async (fields: Partial<ChatMessage>): Promise<ChatMessage> => {
+    const late: ChatMessage = {
+      id: newMessageId(Date.now() - 3_000),
+      sender: 'dave',
+      text: 'from a slow clock',
+      timestamp: new Date(Date.now() - 3_000).toISOString(),
+      isPrivate: false,
+      ...fields,
+    };
+    await new TableHistoryStore(
+      new TableAccount(stack.storageConnectionString, 'history'),
+      DEFAULT_SEND_LIMIT,
+    ).save(late);
+    return late;
+  };
   const send = (cookie: string, body: object) =>
     postMessage(stack.urls.api, cookie, JSON.stringify(body));
 
@@ -173,20 +192,7 @@ describe('message history', () => {
   it('shows a public message another instance stamped with a clock 3 s behind, in the latest and in catch-up', async () => {
     const before = await history(stack.urls.api, carol, '?limit=5');
     const newest = before.body.messages![before.body.messages!.length - 1];
-    // Another instance accepts it now, its clock 3 s behind ours (the stack's host shares this
-    // process's AzureWebJobsStorage setting while it runs).
-    const late: ChatMessage = {
-      id: newMessageId(Date.now() - 3_000),
-      sender: 'dave',
-      text: 'from a slow clock',
-      timestamp: new Date(Date.now() - 3_000).toISOString(),
-      isPrivate: false,
-    };
-    // Another instance, with its own store on the same account.
-    await new TableHistoryStore(
-      new TableAccount(stack.storageConnectionString, 'history'),
-      DEFAULT_SEND_LIMIT,
-    ).save(late);
+    const late = await saveFromSlowInstance({ text: 'from a slow clock' });
     // Written without a room, as rows were before rooms: read back in general.
     const asRead = { ...late, room: 'general' };
     const latest = await history(stack.urls.api, carol, '?limit=5');
@@ -204,18 +210,7 @@ describe('message history', () => {
     // This instance now keeps the room's newest rows.
     const before = await history(stack.urls.api, carol, query);
     expect(texts(before.body.messages)).toEqual(['in the room']);
-    const late: ChatMessage = {
-      id: newMessageId(Date.now() - 3_000),
-      sender: 'dave',
-      text: 'in the room, from a slow clock',
-      timestamp: new Date(Date.now() - 3_000).toISOString(),
-      isPrivate: false,
-      room,
-    };
-    await new TableHistoryStore(
-      new TableAccount(stack.storageConnectionString, 'history'),
-      DEFAULT_SEND_LIMIT,
-    ).save(late);
+    const late = await saveFromSlowInstance({ text: 'in the room, from a slow clock', room });
     const latest = await history(stack.urls.api, carol, query);
     expect(latest.body.messages).toContainEqual(late);
     const caughtUp = await history(
