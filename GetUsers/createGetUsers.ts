@@ -1,6 +1,6 @@
 import type { Context, HttpRequest } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
-import { HttpError, unavailable } from '../lib/HttpError';
+import { HttpError, isUnavailable } from '../lib/HttpError';
 import { HubMethod } from '../lib/hub';
 import { readPrincipalName } from '../lib/principal';
 import { ReadLimit } from '../lib/readLimit';
@@ -22,9 +22,6 @@ const MAX_CHECKS = 20;
 export const USERS_READ_RATE = { capacity: 20, perSecond: 5 };
 /** A SignalR connection id as the service issues them (a GUID or base64url); anything else is refused. */
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** The code presence storage's 503 carries. */
-const PRESENCE_UNAVAILABLE = unavailable('presence', undefined).code;
 
 type Services = Pick<ChatServices, 'presence' | 'signalR'>;
 
@@ -101,7 +98,7 @@ export function createGetUsers(
         try {
           await work();
         } catch (error) {
-          if (error instanceof HttpError && error.code === PRESENCE_UNAVAILABLE) throw error;
+          if (isUnavailable(error, 'presence')) throw error;
           context.log.warn(`GetUsers: ${what} skipped: ${(error as Error).message}`);
         }
       };

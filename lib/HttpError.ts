@@ -56,6 +56,11 @@ export function unavailable(dependency: Dependency, cause: unknown): HttpError {
   );
 }
 
+/** Whether `error` is the 503 `unavailable(dependency, ...)` answers with. */
+export function isUnavailable(error: unknown, dependency: Dependency): boolean {
+  return error instanceof HttpError && error.code === DEPENDENCY[dependency].code;
+}
+
 /** A dependency refused a request it will refuse again (our fault): 500, never "try again". */
 export function refused(dependency: Dependency, cause: unknown): HttpError {
   const { code, what } = DEPENDENCY[dependency];
