@@ -69,7 +69,10 @@ export interface Stack {
   readonly frontDoor: FrontDoor;
   /** The storage connection string the functions use (Azurite's, offline). */
   readonly storageConnectionString: string;
-  /** Stops and starts Azurite, for outage tests (same port, same data). */
+  /**
+   * Stops and starts Azurite, for outage tests (same port, same data); these and pause/resume
+   * throw when the stack did not start its storage (AzureWebJobsStorage names an account).
+   */
   stopStorage(): Promise<void>;
   startStorage(): Promise<void>;
   /** Azurite's process id while it runs (it is a process of its own, as in Azure a service). */
@@ -238,17 +241,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       authProvider: 'aad',
       signalrOrigin: `http://localhost:${signalrPort}`,
     });
+    // Storage the stack did not start (a storage account, another Azurite) is not its to stop.
+    const ownAzurite = (what: string): AzuriteProcess => {
+      if (azurite === undefined)
+        throw new Error(
+          `Cannot ${what} storage: this stack uses storage it did not start (AzureWebJobsStorage is not UseDevelopmentStorage=true).`,
+        );
+      return azurite;
+    };
     return {
       frontDoor,
       storageConnectionString,
-      stopStorage: async () => azurite?.close(),
+      stopStorage: async () => ownAzurite('stop').close(),
       get storagePid() {
         return azurite?.pid;
       },
-      pauseStorage: () => azurite?.pause(),
-      resumeStorage: () => azurite?.resume(),
+      pauseStorage: () => ownAzurite('pause').pause(),
+      resumeStorage: () => ownAzurite('resume').resume(),
       startStorage: async () => {
-        await azurite?.start();
+        await ownAzurite('start').start();
       },
       urls: {
         page: `http://127.0.0.1:${contentPort}`,

@@ -17,6 +17,12 @@ export interface AzuriteOptions {
   readonly log: Logger;
   /** Called when Azurite ends without being asked (killed, crashed). */
   readonly onUnexpectedExit?: (reason: string) => void;
+  /**
+   * More storage accounts besides the development one, each with the development key (Azurite's
+   * `AZURITE_ACCOUNTS`): one Azurite holds several accounts, whose tables are apart as two
+   * storage accounts' are (the test suites give each stack an account of its own this way).
+   */
+  readonly accounts?: readonly string[];
 }
 
 /** Azurite's well-known development account (docs/storage.md); not a secret. */
@@ -29,8 +35,8 @@ const START_TIMEOUT_MS = 20_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The connection string for a Table service at `port`: UseDevelopmentStorage=true at 10002. */
-export function developmentStorageConnectionString(port: number): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
+export function developmentStorageConnectionString(port: number, account = DEV_ACCOUNT): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${account};`;
 }
 
 /**
@@ -76,7 +82,18 @@ export class AzuriteProcess {
       mkdirSync(this.options.location, { recursive: true });
       args.push('--location', this.options.location);
     }
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const accounts = this.options.accounts ?? [];
+    const env =
+      accounts.length === 0
+        ? process.env
+        : {
+            ...process.env,
+            // Given accounts replace the default one, so it is named too. Format: name:key;…
+            AZURITE_ACCOUNTS: [DEV_ACCOUNT, ...accounts]
+              .map((account) => `${account}:${DEV_KEY}`)
+              .join(';'),
+          };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child = child;
     try {
       await this.waitUntilReady(child);

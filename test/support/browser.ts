@@ -4,6 +4,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type BrowserServer,
   type Page,
   type ViewportSize,
 } from 'playwright-core';
@@ -23,8 +24,26 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/**
+ * The integration run's one Chromium (test/support/globalSetup.ts launches it as a server):
+ * starting a browser is about a second of CPU, and six suites started one each. Each suite's
+ * pages live in contexts of their own, which share nothing (cookies, storage, cache).
+ */
+export const SHARED_BROWSER_VARIABLE = 'CHAT_TEST_BROWSER';
+
+export function launchBrowserServer(): Promise<BrowserServer> {
+  return chromium.launchServer({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * A Browser for a suite: connected to the run's shared Chromium, or one of its own outside
+ * jest's integration run. Closing it closes the suite's contexts, never the shared browser.
+ */
+export function openChromium(): Promise<Browser> {
+  const endpoint = process.env[SHARED_BROWSER_VARIABLE];
+  return endpoint === undefined
+    ? chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    : chromium.connect(endpoint);
 }
 
 /**
@@ -156,7 +175,7 @@ export function useBrowserStack(options: Parameters<typeof startTestStack>[0] = 
   } as { -readonly [K in keyof BrowserStack]: BrowserStack[K] };
   beforeAll(async () => {
     current.stack = await startTestStack(options);
-    current.browser = await launchChromium();
+    current.browser = await openChromium();
   });
   afterAll(async () => {
     for (const context of contexts) await context.close();

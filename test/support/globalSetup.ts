@@ -1,12 +1,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { launchBrowserServer, SHARED_BROWSER_VARIABLE } from './browser';
 import { SHARED_STACK_VARIABLE } from './sharedStack';
+import { SHARED_STORAGE_VARIABLE, startSharedStorage } from './sharedStorage';
 
 /** How long the shared stack may take to start. */
 const START_DEADLINE_MS = 30_000;
 
-/** Starts the shared stack (test/support/sharedStack.ts) in a process of its own. */
+/**
+ * Starts the shared Chromium (test/support/browser.ts) and Azurite (test/support/sharedStorage.ts),
+ * then the shared stack (test/support/sharedStack.ts) in a process of its own, on an account of
+ * that Azurite. test/support/globalTeardown.ts stops them.
+ */
 export default async function globalSetup(): Promise<void> {
+  const [browser, storage] = await Promise.all([launchBrowserServer(), startSharedStorage()]);
+  Object.assign(globalThis, { sharedBrowser: browser, sharedStorage: storage });
+  process.env[SHARED_BROWSER_VARIABLE] = browser.wsEndpoint();
+  process.env[SHARED_STORAGE_VARIABLE] = storage.value;
   const child = fork(join(__dirname, 'stackProcess.ts'), [], {
     execArgv: ['--require', join(__dirname, 'registerTs.js')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

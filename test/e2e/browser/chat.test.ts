@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import type { Stack } from '../../../local/stack';
 import { portsOf, startTestStack } from '../../support/testStack';
-import { launchChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
+import { openChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page in Debian's chromium against the offline stack: sign-in, public and private
@@ -38,7 +38,7 @@ describe('chat page in a browser', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ sessionKey });
-    browser = await launchChromium();
+    browser = await openChromium();
     await signIn('alice');
     await signIn('bob');
     await signIn('carol');

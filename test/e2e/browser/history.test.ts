@@ -4,7 +4,7 @@ import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import type { Stack } from '../../../local/stack';
 import { postMessage, signIn } from '../../support/chatClients';
 import { startTestStack } from '../../support/testStack';
-import { launchChromium, openSignedIn } from '../../support/browser';
+import { openChromium, openSignedIn } from '../../support/browser';
 
 /** The page with history: the latest on sign-in, earlier pages, and catch-up after a drop. */
 jest.setTimeout(90_000);
@@ -19,7 +19,7 @@ describe('the page with history', () => {
     // Measures delivery, not the per-user send limit (its own tests: test/unit/SendMessage,
     // test/e2e/reliability/floods): a few users send far faster than people do.
     stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
-    browser = await launchChromium();
+    browser = await openChromium();
     alice = await signIn(stack.urls.api, 'alice');
     for (let i = 0; i < 60; i++)
       expect(

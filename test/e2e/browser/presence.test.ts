@@ -4,7 +4,7 @@ import { openSignedIn, signInOnPage, useBrowserStack } from '../../support/brows
 jest.setTimeout(90_000);
 
 describe('who is online, on the page', () => {
-  const suite = useBrowserStack();
+  const suite = useBrowserStack({ ownStorage: true });
 
   it('shows users as they come and go, and writes to one privately on a click', async () => {
     const alice = await signInOnPage(suite.browser, suite.stack.urls.page, 'alice');

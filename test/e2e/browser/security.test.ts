@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeServer, listen } from '../../../local/httpServer';
 import { sharedStack, type SharedStack } from '../../support/sharedStack';
 import { Listener, signIn } from '../../support/chatClients';
-import { launchChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
+import { openChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
 
 /**
  * The page and the API under attack from a real browser (docs/security.md): another site's
@@ -45,7 +45,7 @@ describe('the page under attack', () => {
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(attackerPage(stack.urls.api)),
     );
     attackerPort = await listen(attacker, 0);
-    browser = await launchChromium();
+    browser = await openChromium();
     const signedIn = await openSignedIn(browser, stack.urls, 'aiko', undefined, (page) =>
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());

@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { signIn } from '../../../local/clients/signIn';
-import { createLogger } from '../../../local/log';
-import { AzuriteProcess } from '../../../local/storage/AzuriteProcess';
+import { takeSharedStorageAccount } from '../../support/sharedStorage';
 
 /**
  * The app killed with SIGKILL during a load of 1,000 POSTs: after a restart, every message that
  * got 202 is in history, none twice. The stack runs in a child process (built by `npm test`'s
- * build step) and storage in this one, so the kill takes the app only, as in Azure.
+ * build step) and storage in the run's shared Azurite (an account of its own), so the kill takes
+ * the app only, as in Azure.
  */
 jest.setTimeout(120_000);
 
@@ -55,9 +55,9 @@ async function allHistory(api: string, cookie: string): Promise<ChatMessage[]> {
 
 describe('a crash during load', () => {
   it('keeps every message that got 202, none twice', async () => {
-    const azurite = new AzuriteProcess({ port: 0, log: createLogger('azurite', 'silent') });
-    await azurite.start();
-    let app = await startApp(azurite.connectionString);
+    const storage = takeSharedStorageAccount();
+    if (storage === undefined) throw new Error('Run through jest: its globalSetup starts Azurite.');
+    let app = await startApp(storage);
     try {
       const cookie = await signIn(app.api, 'alice');
       const accepted: ChatMessage[] = [];
@@ -82,7 +82,7 @@ describe('a crash during load', () => {
       };
       await Promise.all(Array.from({ length: 25 }, worker));
       await killed;
-      app = await startApp(azurite.connectionString);
+      app = await startApp(storage);
       const history = await allHistory(app.api, await signIn(app.api, 'alice'));
       const ids = history.map((m) => m.id);
       const stored = new Set(ids);
@@ -96,7 +96,6 @@ describe('a crash during load', () => {
       expect(new Set(history.map((m) => m.text)).size).toBe(history.length);
     } finally {
       app.child.kill('SIGKILL');
-      await azurite.close();
     }
   });
 });

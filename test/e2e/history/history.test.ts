@@ -57,7 +57,7 @@ describe('message history', () => {
 
   beforeAll(async () => {
     // The catch-up test sends 200 messages from two users, faster than the send limit allows.
-    stack = await startTestStack({ settings: { ChatSendsPerMinute: '0' } });
+    stack = await startTestStack({ ownStorage: true, settings: { ChatSendsPerMinute: '0' } });
     [alice, bob, carol] = await Promise.all(
       ['alice', 'bob', 'carol'].map((name) => signIn(stack.urls.api, name)),
     );

@@ -60,7 +60,7 @@ describe('presence', () => {
     ).users;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ ownStorage: true });
     cookies = {};
     for (const name of ['alice', 'bob']) cookies[name] = await signIn(stack.urls.api, name);
   });

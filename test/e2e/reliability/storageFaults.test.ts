@@ -19,7 +19,7 @@ describe('storage faults', () => {
   let bob: Listener;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ ownStorage: true });
     alice = await signIn(stack.urls.api, 'alice');
     bob = await Listener.connect(stack.urls.api, await signIn(stack.urls.api, 'bob'), 'bob');
   });

@@ -13,7 +13,7 @@ import { USER_ID_CLAIM } from '../../../lib/signalr/tokens';
 import { upstreamSignature } from '../../../lib/signalr/upstream';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
 import { startStack, type Stack, type StackOptions } from '../../../local/stack';
-import { launchChromium } from '../../support/browser';
+import { openChromium } from '../../support/browser';
 import { Listener, signIn } from '../../support/chatClients';
 
 /**
@@ -337,7 +337,7 @@ describe('the tutorial app, unchanged, on the offline stack', () => {
     let browser: Browser;
 
     beforeAll(async () => {
-      browser = await launchChromium();
+      browser = await openChromium();
     });
 
     afterAll(async () => {

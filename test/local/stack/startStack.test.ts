@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startStack } from '../../../local/stack';
+import { postMessage, signIn } from '../../support/chatClients';
 import { rawRequest, statusOf } from '../../support/rawHttp';
+import { startTestStack } from '../../support/testStack';
 
 /** The one-command stack: ports, the page's generated settings, clear start-up errors. */
 describe('startStack', () => {
   it('serves the page and settings that point it at the front door on the host it was loaded from', async () => {
-    const stack = await startStack({
-      ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 },
-      storageLocation: null,
-      logLevel: 'silent',
-    });
+    const stack = await startTestStack();
     try {
       const apiPort = new URL(stack.urls.api).port;
       const page = await fetch(`${stack.urls.page}/`);
@@ -52,6 +50,32 @@ describe('startStack', () => {
     } finally {
       await stack.close();
       await stack.close();
+    }
+  });
+
+  it('keeps stacks on one Azurite apart, each with its own account, and stops no storage it did not start', async () => {
+    // The integration suites' stacks share one Azurite (test/support/sharedStorage.ts).
+    const first = await startTestStack();
+    const second = await startTestStack();
+    try {
+      expect(first.storageConnectionString).not.toBe(second.storageConnectionString);
+      const cookie = await signIn(first.urls.api, 'alice');
+      expect(
+        (await postMessage(first.urls.api, cookie, JSON.stringify({ text: 'only here' }))).status,
+      ).toBe(202);
+      const read = async (api: string) =>
+        (await (
+          await fetch(`${api}/api/messages`, { headers: { Cookie: await signIn(api, 'alice') } })
+        ).json()) as { messages: { text: string }[] };
+      expect((await read(first.urls.api)).messages.map((m) => m.text)).toEqual(['only here']);
+      expect((await read(second.urls.api)).messages).toEqual([]);
+      // An outage test on such a stack fails loudly instead of stopping nothing.
+      expect(second.storagePid).toBeUndefined();
+      await expect(second.stopStorage()).rejects.toThrow(/storage it did not start/);
+      expect(() => second.pauseStorage()).toThrow(/storage it did not start/);
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 
