@@ -1,4 +1,4 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { MAX_HISTORY_PAGE_SIZE, type ChatMessage } from '../ChatMessage';
 import { firstIdAt, idTime, invertId, newestFirst } from '../messageIds';
 import type { SendLimit } from '../settings';
@@ -18,13 +18,28 @@ import { statusOf, type StorageOptions, type TableAccount } from './tables';
 
 /**
  * History in Table Storage (docs/storage.md, "History"). Keys decide who can read what: public
- * messages live in partition `public`; a private message is written to the partition of each of
- * its two people. A user's history reads `public` and their own partition and nothing else, so
- * another person's private message is never read, let alone filtered out. Row keys are inverted
- * ids, newest first. In table `sends`, per sender: the send-limit bucket, and per client id the
- * message first accepted for it (idempotency), changed together in one transaction.
+ * messages live in partition `public` of table `messages` (a room's in the room's partition); a
+ * private message is written to table `private`, in the partition of each of its two people. A
+ * user's history reads `public` and their own partition and nothing else, so another person's
+ * private message is never read, let alone filtered out. Row keys are inverted ids, newest
+ * first. In table `sends`, per sender: the send-limit bucket, and per client id the message
+ * first accepted for it (idempotency), changed together in one transaction.
  */
 const MESSAGES = 'messages';
+/**
+ * Private messages have a table of their own: every history read queries the reader's own
+ * partition, and Azurite answers a query by scanning the whole table
+ * (LokiTableMetadataStore.queryTableEntities), so in `messages` each read's cost grew with all of
+ * public history (docs/storage.md, "History").
+ */
+const PRIVATE = 'private';
+/**
+ * Partition of `private` whose rows (row key: a user's partition) say that the user's private
+ * messages from before table `private` existed, in `messages`, were copied in.
+ */
+const MOVED = ':moved';
+/** Rows per copy transaction: Table Storage's limit for one batch. */
+const BATCH = 100;
 const SENDS = 'sends';
 const PUBLIC = 'public';
 /** The rooms' rows kept by an instance are all read again this often (RecentRows.ts). */
@@ -109,6 +124,8 @@ export class TableHistoryStore implements HistoryStore {
    * room"), by partition, the most recently read last.
    */
   private readonly roomRows = new Map<string, RecentRows<MessageEntity>>();
+  /** Users whose private rows from before table `private` are known to be in it (moveOnce). */
+  private readonly moved = new Set<string>();
   private readonly limiter: SendLimiter;
 
   constructor(
@@ -125,7 +142,10 @@ export class TableHistoryStore implements HistoryStore {
     if (rows !== undefined) this.roomRows.delete(partition);
     else {
       rows = new RecentRows<MessageEntity>(
-        { newest: (count, fromId) => this.readPartition(partition, count, rangeFrom(fromId)) },
+        {
+          newest: (count, fromId) =>
+            this.readPartition(MESSAGES, partition, count, rangeFrom(fromId)),
+        },
         {
           capacity: MAX_HISTORY_PAGE_SIZE,
           marginMs: CATCH_UP_MARGIN_MS,
@@ -155,7 +175,7 @@ export class TableHistoryStore implements HistoryStore {
     const partitions = stored.isPrivate
       ? [...new Set([userPartition(stored.sender), userPartition(stored.recipient!)])]
       : [messagePartition(stored.room)];
-    await this.account.run(MESSAGES, (messages, options) =>
+    await this.account.run(stored.isPrivate ? PRIVATE : MESSAGES, (messages, options) =>
       Promise.all(
         partitions.map((partition) =>
           messages.upsertEntity(toEntity(partition, stored), 'Replace', options),
@@ -187,10 +207,59 @@ export class TableHistoryStore implements HistoryStore {
   }
 
   /** One storage query: the newest `count` rows of a partition, newest first. */
-  private readPartition(partition: string, count: number, range: string): Promise<MessageEntity[]> {
-    return this.account.run(MESSAGES, (messages, options) =>
-      newest(messages, odata`PartitionKey eq ${partition}` + range, count, options),
+  private readPartition(
+    table: string,
+    partition: string,
+    count: number,
+    range: string,
+  ): Promise<MessageEntity[]> {
+    return this.account.run(table, (client, options) =>
+      newest(client, odata`PartitionKey eq ${partition}` + range, count, options),
     );
+  }
+
+  /** The newest `count` of a user's private rows, newest first. */
+  private async ownRows(user: string, count: number, range: string): Promise<MessageEntity[]> {
+    const partition = userPartition(user);
+    await this.moveOnce(partition);
+    return this.readPartition(PRIVATE, partition, count, range);
+  }
+
+  /**
+   * Copies a user's private rows written before table `private` existed (in `messages`, same
+   * keys) into it, once: the first read of the user on an instance looks for the user's row in
+   * partition `:moved` and, when there is none, copies every old row (upserts: a copy that two
+   * instances make at once, or that is cut short and made again, writes the same rows) and then
+   * writes that row. The old rows stay in `messages`, never read again.
+   */
+  private async moveOnce(partition: string): Promise<void> {
+    if (this.moved.has(partition)) return;
+    if ((await this.account.find(PRIVATE, MOVED, partition)) === undefined) {
+      const old = await this.account.run(MESSAGES, (messages, options) =>
+        newest(messages, odata`PartitionKey eq ${partition}`, Number.MAX_SAFE_INTEGER, options),
+      );
+      for (let from = 0; from < old.length; from += BATCH) {
+        const rows = old.slice(from, from + BATCH);
+        await this.account.run(PRIVATE, (table, options) =>
+          table.submitTransaction(
+            rows.map((row): TransactionAction => [
+              'upsert',
+              { ...toEntity(partition, toMessage(row)) },
+              'Replace',
+            ]),
+            options,
+          ),
+        );
+      }
+      await this.account.run(PRIVATE, (table, options) =>
+        table.upsertEntity(
+          { partitionKey: MOVED, rowKey: partition, rows: old.length },
+          'Replace',
+          options,
+        ),
+      );
+    }
+    this.moved.add(partition);
   }
 
   async list(user: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -210,14 +279,14 @@ export class TableHistoryStore implements HistoryStore {
     const partition = messagePartition(query.room);
     const room = this.keptRows(partition)
       .read(recent)
-      .then((held) => held ?? this.readPartition(partition, count, range).then(counted));
+      .then((held) => held ?? this.readPartition(MESSAGES, partition, count, range).then(counted));
     if (partition !== PUBLIC) {
       // Another room: its own partition, nothing else.
       return { messages: (await room).slice(0, count).reverse().map(toMessage), rowsRead };
     }
     const [publicRows, own] = await Promise.all([
       room,
-      this.readPartition(userPartition(user), count, range).then(counted),
+      this.ownRows(user, count, range).then(counted),
     ]);
     const messages = [...publicRows, ...own]
       .sort(newestFirst)
