@@ -8,11 +8,17 @@ export const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control
 export interface JsonResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
+  /** JSON text. */
+  readonly body: string;
 }
 
+/**
+ * `body` as compact JSON text, which the host sends as it is. An object body would be converted
+ * to JSON by the worker, parsed by the host and written again, indented (docs/functions-host.md):
+ * three passes and a larger answer for the same content.
+ */
 export function json(status: number, body: unknown): JsonResponse {
-  return { status, headers: JSON_HEADERS, body };
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 
 /**
@@ -29,6 +35,6 @@ export function answerError(context: Context, error: unknown): void {
   context.res = {
     status: error.status,
     headers: { ...JSON_HEADERS, ...error.headers },
-    body: error.toJSON(),
+    body: JSON.stringify(error.toJSON()),
   };
 }

@@ -4,6 +4,36 @@ import type { AzureFunction, Context, HttpRequest } from '@azure/functions';
 export interface Invocation {
   readonly context: Context;
   readonly returned: unknown;
+  /** `context.res` as the caller reads it: a JSON answer's body (a string) parsed. */
+  readonly response: Response;
+}
+
+/** An HTTP answer as a client sees it; `body` is `any` so tests read fields without casts. */
+export interface Response {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+/**
+ * The answer a function set, as it reaches the caller: the functions write JSON as a string
+ * (lib/respond.ts), which the host sends as it is; a body that is not valid JSON under a JSON
+ * content type fails the test here.
+ */
+function responseOf(context: Context): Response {
+  const res = (context.res ?? {}) as {
+    status?: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+  };
+  const headers = res.headers ?? {};
+  const json = /^application\/json/.test(headers['Content-Type'] ?? '');
+  return {
+    status: res.status ?? 200,
+    headers,
+    body: json && typeof res.body === 'string' ? JSON.parse(res.body) : res.body,
+  };
 }
 
 /** Builds the request the classic-model host would pass: lowercase headers, raw body string. */
@@ -52,5 +82,5 @@ export async function invokeFunction(
     res: {},
   } as unknown as Context;
   const returned = await fn(context, req);
-  return { context, returned };
+  return { context, returned, response: responseOf(context) };
 }

@@ -1,4 +1,3 @@
-import type { Context } from '@azure/functions';
 import type { InvocationContext } from '../../lib/signalr/upstream';
 import { createGetUsers } from '../../GetUsers/createGetUsers';
 import { createOnConnected } from '../../OnConnected/createOnConnected';
@@ -41,11 +40,8 @@ export function presenceFunctions(services: ReturnType<typeof memoryServices>) {
         headers: principal === undefined ? {} : { 'x-ms-client-principal-name': principal },
       });
       Object.assign(req, { query });
-      const { context, returned } = await invokeFunction(createGetUsers(services), req);
-      return {
-        res: (context as Context).res as { status: number; body: Record<string, unknown> },
-        returned,
-      };
+      const { response, returned } = await invokeFunction(createGetUsers(services), req);
+      return { res: response, returned };
     },
   };
 }

@@ -1,5 +1,4 @@
 import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
-import type { Context } from '@azure/functions';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
 import { ReadLimit } from '../../../lib/readLimit';
@@ -28,8 +27,8 @@ async function get(
     headers: principal === undefined ? {} : { 'x-ms-client-principal-name': principal },
   });
   Object.assign(req, { query });
-  const { context } = await invokeFunction(fn, req);
-  return (context as Context).res as {
+  const { response } = await invokeFunction(fn, req);
+  return response as {
     status: number;
     headers: Record<string, string>;
     body: { messages?: ChatMessage[]; error?: string; code?: string };

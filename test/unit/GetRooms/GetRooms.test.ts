@@ -1,4 +1,3 @@
-import type { Context } from '@azure/functions';
 import { unavailable } from '../../../lib/HttpError';
 import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
 import { createGetRooms } from '../../../GetRooms/createGetRooms';
@@ -18,8 +17,7 @@ describe('GetRooms', () => {
       method: 'GET',
       headers: principal === null ? {} : { 'x-ms-client-principal-name': principal },
     });
-    const { context } = await invokeFunction(getRooms, req);
-    return (context as Context).res as { status: number; body: Record<string, unknown> };
+    return (await invokeFunction(getRooms, req)).response;
   }
 
   it('lists general first with everyone who asked, then rooms by name, marking the caller’s', async () => {

@@ -1,4 +1,3 @@
-import type { Context } from '@azure/functions';
 import { HubMethod } from '../../../lib/hub';
 import { unavailable } from '../../../lib/HttpError';
 import { MAX_ROOMS_PER_USER, roomGroup } from '../../../lib/rooms';
@@ -18,9 +17,8 @@ describe('RoomMembership', () => {
       headers: principal === null ? {} : { 'x-ms-client-principal-name': principal },
     });
     Object.assign(req, { params: { room, action } });
-    const { context, returned } = await invokeFunction(createRoomMembership({ rooms }), req);
-    const res = (context as Context).res as { status: number; body: Record<string, unknown> };
-    return { status: res.status, body: res.body, returned };
+    const { response, returned } = await invokeFunction(createRoomMembership({ rooms }), req);
+    return { status: response.status, body: response.body as Record<string, unknown>, returned };
   }
 
   it.each(['Ngọc Ánh 🎉', '100% off', "O'Brien's"])(

@@ -19,12 +19,12 @@ let sendMessage: ReturnType<typeof createSendMessage>;
 async function send(rawBody: string | undefined, principal: string | null = 'alice') {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (principal !== null) headers['X-MS-CLIENT-PRINCIPAL-NAME'] = principal;
-  const { context, returned } = await invokeFunction(
+  const { response, returned } = await invokeFunction(
     sendMessage,
     makeRequest({ headers, rawBody }),
   );
   return {
-    res: context.res as { status: number; headers: Record<string, string>; body: unknown },
+    res: response,
     returned,
   };
 }
@@ -124,7 +124,7 @@ describe('SendMessage', () => {
       'timestamp',
     ]);
     expect((res.body as ChatMessage).id).not.toBe('x');
-    expect((returned as { arguments: unknown[] }[])[0].arguments[0]).toBe(res.body);
+    expect((returned as { arguments: unknown[] }[])[0].arguments[0]).toEqual(res.body);
   });
 
   it('sends a private message to the recipient and to the sender', async () => {

@@ -20,10 +20,10 @@ async function negotiateAs(
     rawBody: init.rawBody,
   });
   Object.assign(req, { query: init.query ?? {}, params: {} });
-  const { context } = await invokeFunction(negotiate, req, {
+  const { response } = await invokeFunction(negotiate, req, {
     connectionInfo: { url: URL_, accessToken: tokenFor(tokenUser), extra: 'dropped' },
   });
-  return context.res as { status: number; headers: Record<string, string>; body: unknown };
+  return response;
 }
 
 describe('negotiate', () => {
