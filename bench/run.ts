@@ -67,6 +67,12 @@ const SEND_SECONDS = 5;
 const READERS = 20;
 /** Page loads a second the history-read goal is measured at (issue 14). */
 const HISTORY_READ_GOAL = 600;
+/**
+ * Rounds of the 600/s history reads; the row is the round with the median p99. One 5 s round's
+ * p99 is its 30th-slowest answer, so a single pause of the machine (a collection, another
+ * process's turn on one of two cores) decides it: one round printed 43 ms, another 208.
+ */
+const HISTORY_READ_ROUNDS = 3;
 const IDLE_CLIENTS = 10_000;
 /** Members of one room who each type once, for typing's latency. */
 const TYPISTS = 50;
@@ -214,9 +220,14 @@ async function main(): Promise<void> {
   // Flat out over every user: 20 readers at 1,000+ reads a second each would meet the per-user
   // read limit, which is what it is for; capacity is measured across users.
   const historyReads = await measureHistoryReads(api, cookies, 5);
-  const historyAtGoal = await measureHistoryReadsAt(api, readers, HISTORY_READ_GOAL, 5);
+  const historyRounds: OpenLoopResult[] = [];
+  for (let round = 0; round < HISTORY_READ_ROUNDS; round++)
+    historyRounds.push(await measureHistoryReadsAt(api, readers, HISTORY_READ_GOAL, 5));
+  const historyP99s = historyRounds.map((round) => round.p99Ms);
+  const historyAtGoal = historyRounds.find((round) => round.p99Ms === median(historyP99s))!;
+  const historyFailed = historyRounds.reduce((sum, round) => sum + round.failed, 0);
   progress(
-    `history: flat out ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms; at ${HISTORY_READ_GOAL}/s offered ${fmt(historyAtGoal.answeredPerSecond)} req/s, p99 ${fmt(historyAtGoal.p99Ms, 1)} ms`,
+    `history: flat out ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms; at ${HISTORY_READ_GOAL}/s offered ${fmt(historyAtGoal.answeredPerSecond)} req/s, p99 ${historyP99s.map((p) => fmt(p, 1)).join(', ')} ms in ${HISTORY_READ_ROUNDS} rounds`,
   );
   progress(
     `room fan-out, ${ROOM_FAN_OUT.rooms} rooms of ${ROOM_FAN_OUT.members} members: signing in ${fmt(ROOM_FAN_OUT.rooms * ROOM_FAN_OUT.members)} users`,
@@ -446,10 +457,10 @@ async function main(): Promise<void> {
   ]);
   table.push(
     openLoopRow(
-      `GET /api/messages?limit=${HISTORY_PAGE_SIZE} via front door at ${fmt(HISTORY_READ_GOAL)} req/s offered, open loop (${READERS} readers, 5 s; goal: answers >= ${fmt(HISTORY_READ_GOAL)} req/s, p99 <= 50 ms)`,
+      `GET /api/messages?limit=${HISTORY_PAGE_SIZE} via front door at ${fmt(HISTORY_READ_GOAL)} req/s offered, open loop (${READERS} readers; ${HISTORY_READ_ROUNDS} rounds of 5 s, the round with the median p99; p99s ${historyP99s.map((p) => fmt(p, 1)).join(', ')} ms; failures in all rounds; goal: answers >= ${fmt(HISTORY_READ_GOAL)} req/s, p99 <= 50 ms)`,
       historyAtGoal,
-      historyAtGoal.failed,
-      historyAtGoal.failed === 0 &&
+      historyFailed,
+      historyFailed === 0 &&
         historyAtGoal.answeredPerSecond >= HISTORY_READ_GOAL &&
         historyAtGoal.p99Ms <= 50,
     ),
