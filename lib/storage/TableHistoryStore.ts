@@ -124,8 +124,12 @@ export class TableHistoryStore implements HistoryStore {
    * room"), by partition, the most recently read last.
    */
   private readonly roomRows = new Map<string, RecentRows<MessageEntity>>();
-  /** Users whose private rows from before table `private` are known to be in it (moveOnce). */
-  private readonly moved = new Set<string>();
+  /**
+   * Per user partition, the copy of their rows from before table `private` (moveOnce): running
+   * or done. Reads of one user that arrive together wait for one copy; a failed one is let go,
+   * so the next read tries again.
+   */
+  private readonly moves = new Map<string, Promise<void>>();
   private readonly limiter: SendLimiter;
 
   constructor(
@@ -232,8 +236,17 @@ export class TableHistoryStore implements HistoryStore {
    * instances make at once, or that is cut short and made again, writes the same rows) and then
    * writes that row. The old rows stay in `messages`, never read again.
    */
-  private async moveOnce(partition: string): Promise<void> {
-    if (this.moved.has(partition)) return;
+  private moveOnce(partition: string): Promise<void> {
+    let move = this.moves.get(partition);
+    if (move === undefined) {
+      move = this.move(partition);
+      this.moves.set(partition, move);
+      move.catch(() => this.moves.delete(partition));
+    }
+    return move;
+  }
+
+  private async move(partition: string): Promise<void> {
     if ((await this.account.find(PRIVATE, MOVED, partition)) === undefined) {
       const old = await this.account.run(MESSAGES, (messages, options) =>
         newest(messages, odata`PartitionKey eq ${partition}`, Number.MAX_SAFE_INTEGER, options),
@@ -259,7 +272,6 @@ export class TableHistoryStore implements HistoryStore {
         ),
       );
     }
-    this.moved.add(partition);
   }
 
   async list(user: string, query: HistoryQuery): Promise<HistoryPage> {

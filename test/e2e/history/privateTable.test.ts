@@ -1,5 +1,8 @@
 import { odata, TableClient } from '@azure/data-tables';
 import type { ChatMessage } from '../../../lib/ChatMessage';
+import { DEFAULT_SEND_LIMIT } from '../../../lib/settings';
+import { TableHistoryStore } from '../../../lib/storage/TableHistoryStore';
+import { TableAccount } from '../../../lib/storage/tables';
 import { invertId, newMessageId } from '../../../lib/messageIds';
 import { userPartition } from '../../../lib/storage/partitionKey';
 import type { Stack } from '../../../local/stack';
@@ -105,5 +108,30 @@ describe('private messages in a table of their own', () => {
     ]);
     const moved = (await rows('private', ':moved')).map((row) => row.rowKey).sort();
     expect(moved).toEqual(['erin', 'frank', 'gina', 'ivan', '王芳'].map(userPartition).sort());
+  });
+
+  it('copies a user’s old rows once when their first reads arrive together', async () => {
+    await storeTheOldWay('Ольга', "O'Brien 100%", 'old, read by many tabs at once');
+    const account = new TableAccount(stack.storageConnectionString, 'history');
+    const looks = jest.spyOn(account, 'find');
+    const store = new TableHistoryStore(account, DEFAULT_SEND_LIMIT);
+    const pages = await Promise.all(
+      Array.from({ length: 5 }, () => store.list("O'Brien 100%", { limit: 50 })),
+    );
+    for (const page of pages)
+      expect(page.messages.map((m) => m.text)).toEqual(['old, read by many tabs at once']);
+    // One look for the mark, made by the first read; the others waited for its copy.
+    expect(looks).toHaveBeenCalledTimes(1);
+  });
+
+  it('tries the copy again on the next read when storage failed it', async () => {
+    await storeTheOldWay('Ольга', 'Zoë 50%', 'old, after a failed copy');
+    const account = new TableAccount(stack.storageConnectionString, 'history');
+    jest.spyOn(account, 'find').mockRejectedValueOnce(new Error('storage did not answer'));
+    const store = new TableHistoryStore(account, DEFAULT_SEND_LIMIT);
+    await expect(store.list('Zoë 50%', { limit: 50 })).rejects.toThrow('storage did not answer');
+    expect((await store.list('Zoë 50%', { limit: 50 })).messages.map((m) => m.text)).toEqual([
+      'old, after a failed copy',
+    ]);
   });
 });
