@@ -37,13 +37,25 @@ export function forward(
       `${options.target}${req.url ?? '/'}`,
       { method: req.method, headers, agent: options.agent, timeout: UPSTREAM_TIMEOUT_MS },
       (proxied) => {
-        res.writeHead(proxied.statusCode ?? 502, proxied.headers);
+        // The host answered before the streamed body ended (a webhook call without its key):
+        // stop passing the body on and close the connection after the answer. Kept open, the
+        // unread rest of the body would stand in front of the client's next request on it.
+        const answerHeaders = { ...proxied.headers };
+        if (streamLimit !== undefined && !req.complete) {
+          answeredEarly = true;
+          upstream.end();
+          req.resume();
+          delete answerHeaders['keep-alive'];
+          answerHeaders.connection = 'close';
+        }
+        res.writeHead(proxied.statusCode ?? 502, answerHeaders);
         proxied.pipe(res);
         proxied.on('end', resolve);
         proxied.on('error', () => resolve());
       },
     );
     let abandoned: string | undefined;
+    let answeredEarly = false;
     // The client went away, or sent too much: stop the work it asked for.
     const abandon = (refusal?: HttpError) => {
       if (abandoned !== undefined) return;
@@ -78,6 +90,7 @@ export function forward(
     }
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (answeredEarly) return;
       size += chunk.length;
       if (size > streamLimit)
         return abandon(
@@ -91,7 +104,9 @@ export function forward(
         upstream.once('drain', () => req.resume());
       }
     });
-    req.on('end', () => upstream.end());
+    req.on('end', () => {
+      if (!answeredEarly) upstream.end();
+    });
     req.on('error', () => abandon());
   });
 }

@@ -1,6 +1,6 @@
 import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
 import type { Logger } from '../../../local/log';
 
@@ -83,5 +83,42 @@ describe('FrontDoor upstream failures', () => {
     expect(log.lines).toContain(
       'debug front door: the client left before the functions host answered.',
     );
+  });
+  it('closes the connection when the host answers before a streamed body ends, so no next request waits behind it', async () => {
+    // As the host does for a webhook call without its key: 401 at once, body unread.
+    host = createServer((_req, res) => {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end('{"error":"no key","code":"Unauthorized"}');
+    });
+    const api = new URL(
+      await startDoor(`http://127.0.0.1:${await listen(host)}`, new RecordingLog()),
+    );
+    const socket = connect(Number(api.port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.on('error', () => undefined);
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    socket.write(
+      `POST ${OPEN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
+    socket.write(
+      Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
+    );
+    while (!answer.includes('no key')) await new Promise((resolve) => socket.once('data', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    // Kept alive, the connection would hold the unread rest of the body in front of the next
+    // request a client sent on it (which then waited for the 30 s request timeout: 408).
+    expect(answer.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    expect(answer.toLowerCase()).not.toContain('keep-alive:');
+    socket.write(
+      Buffer.concat([
+        Buffer.from(`${chunk.length.toString(16)}\r\n`),
+        chunk,
+        Buffer.from('\r\n0\r\n\r\n'),
+      ]),
+    );
+    socket.write(`GET ${OPEN_PATH} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await closed;
   });
 });
