@@ -4,7 +4,11 @@
 const { spawnSync } = require('node:child_process');
 
 const TOOLS = [
-  { command: 'chromium', debianPackage: 'chromium', usedBy: 'the browser tests' },
+  {
+    command: 'chromium-headless-shell',
+    debianPackage: 'chromium-headless-shell',
+    usedBy: 'the browser tests',
+  },
   { command: 'shellcheck', debianPackage: 'shellcheck', usedBy: 'the shell script check' },
   { command: 'az', debianPackage: 'azure-cli', usedBy: 'the deploy tests' },
 ];
