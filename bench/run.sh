@@ -4,4 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)"
+# The first-message rows load the page in the full browser, as a person's (the tests use the
+# headless shell).
+if ! command -v chromium >/dev/null; then
+  echo "npm run bench needs Debian's chromium: sudo apt-get install -y --no-install-recommends chromium" >&2
+  exit 1
+fi
 exec node dist/bench/run.js "$@"
