@@ -99,8 +99,8 @@ const HISTORY_SCENARIO = FAN_OUT_SCENARIOS[1];
  * machine decides a single run.
  */
 const FAN_OUT_ROUNDS = 3;
-/** The result whose p99 is the median of the rounds' (an odd count of rounds: one of them). */
-function medianRound(results: readonly FanOutResult[]): FanOutResult {
+/** The round whose p99 is the median of the rounds' (an odd count of rounds: one of them). */
+function medianRound<T extends { readonly p99Ms: number }>(results: readonly T[]): T {
   const middle = median(results.map((r) => r.p99Ms));
   return results.find((r) => r.p99Ms === middle)!;
 }
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < HISTORY_READ_ROUNDS; round++)
     historyRounds.push(await measureHistoryReadsAt(api, readers, HISTORY_READ_GOAL, 5));
   const historyP99s = historyRounds.map((round) => round.p99Ms);
-  const historyAtGoal = historyRounds.find((round) => round.p99Ms === median(historyP99s))!;
+  const historyAtGoal = medianRound(historyRounds);
   const historyFailed = historyRounds.reduce((sum, round) => sum + round.failed, 0);
   progress(
     `history: flat out ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms; at ${HISTORY_READ_GOAL}/s offered ${fmt(historyAtGoal.answeredPerSecond)} req/s, p99 ${historyP99s.map((p) => fmt(p, 1)).join(', ')} ms in ${HISTORY_READ_ROUNDS} rounds`,

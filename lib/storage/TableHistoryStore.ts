@@ -248,9 +248,7 @@ export class TableHistoryStore implements HistoryStore {
 
   private async move(partition: string): Promise<void> {
     if ((await this.account.find(PRIVATE, MOVED, partition)) === undefined) {
-      const old = await this.account.run(MESSAGES, (messages, options) =>
-        newest(messages, odata`PartitionKey eq ${partition}`, Number.MAX_SAFE_INTEGER, options),
-      );
+      const old = await this.readPartition(MESSAGES, partition, Number.MAX_SAFE_INTEGER, '');
       for (let from = 0; from < old.length; from += BATCH) {
         const rows = old.slice(from, from + BATCH);
         await this.account.run(PRIVATE, (table, options) =>
