@@ -110,9 +110,15 @@ export class SendLimiter {
 
   /**
    * Takes one token for a send that claims no client id, or throws 429 when the sender has none.
-   * The debit is written behind (`flush` waits for it).
+   * The debit is written behind: the returned function starts its write (`flush` waits for it).
+   * The caller starts it once the message's own row is written, so that row never queues in the
+   * store behind its debit (`npm run bench`, "fan-out 100 x 100/s").
    */
-  async take(sends: TableClient, partitionKey: string, options: StorageOptions): Promise<void> {
+  async take(
+    sends: TableClient,
+    partitionKey: string,
+    options: StorageOptions,
+  ): Promise<() => void> {
     const view = await this.view(sends, partitionKey, options);
     const now = this.now();
     const bucket = this.available(view, now);
@@ -123,7 +129,12 @@ export class SendLimiter {
       this.writePending(sends, partitionKey, view, {
         abortSignal: AbortSignal.timeout(DEBIT_DEADLINE_MS),
       });
-    view.tail = view.tail.then(write, write).catch(() => undefined);
+    let started = false;
+    return () => {
+      if (started) return;
+      started = true;
+      view.tail = view.tail.then(write, write).catch(() => undefined);
+    };
   }
 
   /** Resolves when every debit this instance has taken so far is written (or failed). */

@@ -114,6 +114,25 @@ async function newest(
   return found.slice(0, count);
 }
 
+/**
+ * Writes a new message's row. Its id is new, so the row is inserted, not replaced: for Azurite an
+ * upsert looks the row up twice (LokiTableMetadataStore.insertOrUpdateTableEntity, then
+ * insertTableEntity), each a scan of the partition, an insert once. A 409 is this row already
+ * written: by the SDK's retry of a write whose first answer was lost (ids are random, so no
+ * other message has it).
+ */
+async function insertNew(
+  table: TableClient,
+  entity: MessageEntity,
+  options: StorageOptions,
+): Promise<void> {
+  try {
+    await table.createEntity(entity, options);
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+  }
+}
+
 function rangeFrom(fromId: string | undefined): string {
   return fromId === undefined ? '' : odata` and RowKey le ${invertId(fromId)}`;
 }
@@ -167,6 +186,7 @@ export class TableHistoryStore implements HistoryStore {
   async save(message: ChatMessage, clientId?: string): Promise<SaveResult> {
     const sender = userPartition(message.sender);
     let earlier: ChatMessage | undefined;
+    let writeDebit = () => {};
     if (clientId !== undefined)
       earlier = await this.account.run(SENDS, (sends, options) =>
         this.limiter.takeWithClaim(sends, sender, clientId, message, options, () =>
@@ -174,18 +194,26 @@ export class TableHistoryStore implements HistoryStore {
         ),
       );
     else if (this.limiter.enabled)
-      await this.account.run(SENDS, (sends, options) => this.limiter.take(sends, sender, options));
+      writeDebit = await this.account.run(SENDS, (sends, options) =>
+        this.limiter.take(sends, sender, options),
+      );
     const stored = earlier ?? message;
     const partitions = stored.isPrivate
       ? [...new Set([userPartition(stored.sender), userPartition(stored.recipient!)])]
       : [messagePartition(stored.room)];
-    await this.account.run(stored.isPrivate ? PRIVATE : MESSAGES, (messages, options) =>
-      Promise.all(
-        partitions.map((partition) =>
-          messages.upsertEntity(toEntity(partition, stored), 'Replace', options),
+    try {
+      await this.account.run(stored.isPrivate ? PRIVATE : MESSAGES, (messages, options) =>
+        Promise.all(
+          partitions.map((partition) =>
+            earlier === undefined
+              ? insertNew(messages, toEntity(partition, stored), options)
+              : messages.upsertEntity(toEntity(partition, stored), 'Replace', options),
+          ),
         ),
-      ),
-    );
+      );
+    } finally {
+      writeDebit();
+    }
     return { message: stored, duplicate: earlier !== undefined };
   }
 
