@@ -73,10 +73,43 @@ const WORKER_LOG: Record<RpcLogLevel, keyof Logger> = {
   none: 'debug',
 };
 
+/**
+ * The worker's environment while hosts are open in this process (tests open several, and close
+ * them in any order): each setting holds the value of the most recently started host still open
+ * that has it, and once none has it, the value it had before any did.
+ */
+const openHosts: { readonly settings: AppSettings }[] = [];
+const envBeforeHosts = new Map<string, string | undefined>();
+
+function applySettings(host: { readonly settings: AppSettings }): void {
+  for (const [name, value] of Object.entries(host.settings)) {
+    if (value === undefined) continue;
+    if (!envBeforeHosts.has(name)) envBeforeHosts.set(name, workerProcess.env[name]);
+    workerProcess.env[name] = value;
+  }
+  openHosts.push(host);
+}
+
+function withdrawSettings(host: { readonly settings: AppSettings }): void {
+  const index = openHosts.indexOf(host);
+  if (index < 0) return;
+  openHosts.splice(index, 1);
+  for (const [name, value] of Object.entries(host.settings)) {
+    if (value === undefined) continue;
+    const holder = openHosts.findLast((open) => open.settings[name] !== undefined);
+    if (holder !== undefined) workerProcess.env[name] = holder.settings[name];
+    else {
+      const before = envBeforeHosts.get(name);
+      envBeforeHosts.delete(name);
+      if (before === undefined) delete workerProcess.env[name];
+      else workerProcess.env[name] = before;
+    }
+  }
+}
+
 export class FunctionHost implements LocalFunctionsHost, TriggerHost {
   private readonly bindings: ReadonlyMap<string, Binding>;
   private readonly triggers: readonly TriggerBinding[];
-  private readonly previousEnv = new Map<string, string | undefined>();
   private readonly functions: readonly FunctionDefinition[];
   private readonly worker: NodeWorker;
   private readonly systemKeys = new Map<string, string>();
@@ -87,12 +120,9 @@ export class FunctionHost implements LocalFunctionsHost, TriggerHost {
   constructor(private readonly options: FunctionHostOptions) {
     // Function code reads app settings from its environment, as in Azure: the host starts the
     // worker with them; this host runs the worker in its own process, so that is here.
-    // The environment is given back as it was on close(), so nothing leaks into a later stack.
-    for (const [name, value] of Object.entries(options.settings)) {
-      if (value === undefined) continue;
-      this.previousEnv.set(name, workerProcess.env[name]);
-      workerProcess.env[name] = value;
-    }
+    // The environment is given back on close(), whatever the order hosts close in, so nothing
+    // leaks into a later stack.
+    applySettings(options);
     this.systemKeys.set(
       SIGNALR_EXTENSION_KEY_NAME,
       options.signalRExtensionKey ?? randomBytes(32).toString('base64url'),
@@ -164,10 +194,7 @@ export class FunctionHost implements LocalFunctionsHost, TriggerHost {
     ]);
     clearTimeout(timer);
     for (const binding of this.bindings.values()) binding.close?.();
-    for (const [name, value] of this.previousEnv)
-      if (value === undefined) delete workerProcess.env[name];
-      else workerProcess.env[name] = value;
-    this.previousEnv.clear();
+    withdrawSettings(this.options);
     await closed;
   }
 

@@ -321,4 +321,34 @@ describe('FunctionHost.close()', () => {
     ]);
     expect(workerProcess.env.LATER_SETTING).toBeUndefined();
   });
+
+  it('gives the environment back whatever order overlapping hosts close in', async () => {
+    const open = (settings: Record<string, string>) =>
+      new FunctionHost({
+        settings,
+        root: join(__dirname, '..', '..', 'fixtures', 'app'),
+        log: createLogger('test', 'silent'),
+      });
+    workerProcess.env.SHARED_SETTING = 'before any host';
+    try {
+      // Two stacks open at once, closed first-opened first (as a test's finally block does).
+      const first = open({ SHARED_SETTING: 'first', FIRST_ONLY: 'first' });
+      const second = open({ SHARED_SETTING: 'second' });
+      expect(workerProcess.env.SHARED_SETTING).toBe('second');
+      await first.close();
+      expect(workerProcess.env.SHARED_SETTING).toBe('second');
+      expect(workerProcess.env.FIRST_ONLY).toBeUndefined();
+      await second.close();
+      expect(workerProcess.env.SHARED_SETTING).toBe('before any host');
+      // And last-opened first.
+      const third = open({ SHARED_SETTING: 'third' });
+      const fourth = open({ SHARED_SETTING: 'fourth' });
+      await fourth.close();
+      expect(workerProcess.env.SHARED_SETTING).toBe('third');
+      await third.close();
+      expect(workerProcess.env.SHARED_SETTING).toBe('before any host');
+    } finally {
+      delete workerProcess.env.SHARED_SETTING;
+    }
+  });
 });
