@@ -129,10 +129,8 @@ export class SendLimiter {
       this.writePending(sends, partitionKey, view, {
         abortSignal: AbortSignal.timeout(DEBIT_DEADLINE_MS),
       });
-    let started = false;
+    // Started twice, the second write finds nothing pending and returns.
     return () => {
-      if (started) return;
-      started = true;
       view.tail = view.tail.then(write, write).catch(() => undefined);
     };
   }

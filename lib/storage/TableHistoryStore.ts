@@ -204,11 +204,12 @@ export class TableHistoryStore implements HistoryStore {
     try {
       await this.account.run(stored.isPrivate ? PRIVATE : MESSAGES, (messages, options) =>
         Promise.all(
-          partitions.map((partition) =>
-            earlier === undefined
-              ? insertNew(messages, toEntity(partition, stored), options)
-              : messages.upsertEntity(toEntity(partition, stored), 'Replace', options),
-          ),
+          partitions.map((partition) => {
+            const entity = toEntity(partition, stored);
+            return earlier === undefined
+              ? insertNew(messages, entity, options)
+              : messages.upsertEntity(entity, 'Replace', options);
+          }),
         ),
       );
     } finally {
