@@ -2,7 +2,7 @@ import type { Context, HttpRequest } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
 import { HttpError, isUnavailable } from '../lib/HttpError';
 import { HubMethod } from '../lib/hub';
-import { readPrincipalName } from '../lib/principal';
+import { signedInUser } from '../lib/principal';
 import { ReadLimit } from '../lib/readLimit';
 import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
@@ -23,7 +23,7 @@ export const USERS_READ_RATE = { capacity: 20, perSecond: 5 };
 /** A SignalR connection id as the service issues them (a GUID or base64url); anything else is refused. */
 const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-type Services = Pick<ChatServices, 'presence' | 'signalR'>;
+type Services = Pick<ChatServices, 'presence' | 'signalR' | 'names'>;
 
 const announce = (target: string, name: string): SignalRMessageAction => ({
   target,
@@ -87,10 +87,9 @@ export function createGetUsers(
     req: HttpRequest,
   ): Promise<SignalRMessageAction[] | undefined> {
     try {
-      const user = readPrincipalName(req);
+      const user = await signedInUser(req, services.names);
       const connectionId = readConnectionId(req.query.connectionId);
-      reads.check(user);
-      reads.charge(user, 1);
+      reads.reserve(user, 1);
       const announcements: SignalRMessageAction[] = [];
       // Best effort against the SignalR Service. Presence storage that is down fails the list
       // too: answered at once, not after a second storage deadline (one request, one deadline).

@@ -1,7 +1,7 @@
 import type { Context, HttpRequest } from '@azure/functions';
 import type { ChatMessage, SignalRMessageAction } from '../lib/ChatMessage';
 import { newMessageId } from '../lib/messageIds';
-import { readPrincipalName } from '../lib/principal';
+import { signedInUser } from '../lib/principal';
 import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
 import { buildActions } from '../lib/messageActions';
@@ -14,13 +14,17 @@ import { GENERAL_ROOM, notAMember } from '../lib/rooms';
  * answers 202 with it, and returns the signalR output items ($return). A refused request returns
  * nothing, so nothing is sent.
  */
-export function createSendMessage({ history, rooms }: Pick<ChatServices, 'history' | 'rooms'>) {
+export function createSendMessage({
+  history,
+  rooms,
+  names,
+}: Pick<ChatServices, 'history' | 'rooms' | 'names'>) {
   return async function sendMessage(
     context: Context,
     req: HttpRequest,
   ): Promise<SignalRMessageAction[] | undefined> {
     try {
-      const sender = readPrincipalName(req);
+      const sender = await signedInUser(req, names);
       checkContentType(req.headers['content-type']);
       const { text, recipient, room, clientId } = parseSendRequest(
         req.rawBody as string | undefined,

@@ -32,9 +32,11 @@ export function createTyping(
       return undefined;
     }
     const key = `${user}\n${room}`;
+    // The token is taken before the membership read: calls that arrive together (one user's
+    // twelve tabs) would all pass a check made before it and each be told.
     if (told.available(key).tokens < 1) return undefined;
-    if (room !== GENERAL_ROOM && !(await rooms.isMember(user, room))) return undefined;
     told.take(key, 1);
+    if (room !== GENERAL_ROOM && !(await rooms.isMember(user, room))) return undefined;
     const event = { name: user, room };
     return [
       room === GENERAL_ROOM

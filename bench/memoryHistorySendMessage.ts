@@ -11,4 +11,5 @@ import { createSendMessage } from '../SendMessage/createSendMessage';
 export default createSendMessage({
   history: new MemoryHistoryStore(readSettings().sendLimit),
   rooms: instanceServices().rooms,
+  names: instanceServices().names,
 });

@@ -33,12 +33,13 @@ export class HttpError extends Error {
 export const RETRY_AFTER_SECONDS = 5;
 
 /** What is down, for a 503's code and message. */
-export type Dependency = 'history' | 'presence' | 'rooms' | 'signalr';
+export type Dependency = 'history' | 'presence' | 'rooms' | 'names' | 'signalr';
 
 const DEPENDENCY = {
   history: { code: 'HistoryUnavailable', what: 'Message history (Table Storage)' },
   presence: { code: 'PresenceUnavailable', what: 'Who is online (Table Storage)' },
   rooms: { code: 'RoomsUnavailable', what: 'Rooms (Table Storage)' },
+  names: { code: 'NamesUnavailable', what: 'The names in use (Table Storage)' },
   signalr: { code: 'SignalRUnavailable', what: 'The SignalR Service' },
 } as const;
 

@@ -48,7 +48,8 @@ export class BucketMap {
   /** Takes `cost` (possibly going into debt) and returns what is left. */
   take(key: string, cost: number, now = Date.now()): Bucket {
     const bucket = this.available(key, now);
-    const next = { tokens: bucket.tokens - cost, at: now };
+    // A refund (a negative cost) never fills the bucket past its capacity.
+    const next = { tokens: Math.min(this.rate.capacity, bucket.tokens - cost), at: now };
     this.buckets.delete(key);
     if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     this.buckets.set(key, next);

@@ -19,6 +19,8 @@ export const HubMethod = {
   UserTyping: 'userTyping',
   /** `roomsChanged({rooms})`: the rooms this user is in changed (in another tab, say). */
   RoomsChanged: 'roomsChanged',
+  /** `roomListChanged({room, members})`: a room appeared (its first member) or went (its last). */
+  RoomListChanged: 'roomListChanged',
 } as const;
 
 /** Hub methods the page calls (category `messages` upstream; signalRTrigger functions). */

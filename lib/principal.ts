@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { HttpError } from './HttpError';
-import { userNameProblem } from './userName';
+import type { NameRegistry } from './storage/NameRegistry';
+import { codePoint, userNameProblem } from './userName';
 
 /** The header App Service Authentication sets to the signed-in user's name. */
 export const PRINCIPAL_NAME_HEADER = 'x-ms-client-principal-name';
@@ -24,6 +25,23 @@ export function readPrincipalName(req: HttpRequest): string {
       403,
       'UnusableName',
       `Your user name cannot be used in this chat. ${problem}`,
+    );
+  return name;
+}
+
+/**
+ * The signed-in user's name (readPrincipalName), once it holds its look: a name that looks the
+ * same as another user's (lib/skeleton.ts) gets 403 `LookAlikeName` on every call, so it can
+ * neither connect, nor appear online, nor send, nor read (docs/security.md, "Names").
+ */
+export async function signedInUser(req: HttpRequest, names: NameRegistry): Promise<string> {
+  const name = readPrincipalName(req);
+  const holder = await names.claim('user', name);
+  if (holder !== undefined)
+    throw new HttpError(
+      403,
+      'LookAlikeName',
+      `Your name ${JSON.stringify(name)} looks the same as ${JSON.stringify(holder)} (${[...holder].map(codePoint).join(' ')}), who uses this chat already; sign in with a name that looks different.`,
     );
   return name;
 }

@@ -1,4 +1,5 @@
 import { HttpError } from './HttpError';
+import { lookKeys } from './skeleton';
 import { userNameProblem } from './userName';
 
 /**
@@ -7,7 +8,8 @@ import { userNameProblem } from './userName';
  * membership for every connection of the user, now and later), stored in Table Storage so it
  * outlives the service's own memory.
  */
-export { GENERAL_ROOM } from './hub';
+import { GENERAL_ROOM } from './hub';
+export { GENERAL_ROOM };
 /** The most rooms one user may be in besides `general` (our choice: a room list fits a screen). */
 export const MAX_ROOMS_PER_USER = 20;
 
@@ -22,7 +24,24 @@ export function parseRoom(value: unknown, where: string): string {
   const problem = userNameProblem(room);
   if (problem !== undefined)
     throw new HttpError(400, 'InvalidRoom', `${where} is not a room name: ${roomWords(problem)}`);
+  // `general` holds its look without storage: no room may be `General` or `gеneral`.
+  if (room !== GENERAL_ROOM && lookKeys(room).some((key) => GENERAL_LOOKS.has(key)))
+    throw lookAlikeRoom(room, GENERAL_ROOM);
   return room;
+}
+
+const GENERAL_LOOKS = new Set(lookKeys(GENERAL_ROOM));
+
+/**
+ * 409 `LookAlikeRoom`: a new room whose name looks the same as an existing room's
+ * (lib/skeleton.ts): one look is one room (docs/security.md, "Names").
+ */
+export function lookAlikeRoom(room: string, existing: string): HttpError {
+  return new HttpError(
+    409,
+    'LookAlikeRoom',
+    `The room name ${JSON.stringify(room)} looks the same as the room ${JSON.stringify(existing)}; join ${JSON.stringify(existing)} or choose a name that looks different.`,
+  );
 }
 
 /** The user-name rules' sentence, about a room. */
@@ -35,6 +54,15 @@ function roomWords(problem: string): string {
 /** The SignalR group of a room (never `general`: everyone gets its messages as a broadcast). */
 export function roomGroup(room: string): string {
   return `room:${room}`;
+}
+
+/** 409 `TooManyRooms`: the bound on rooms per user. */
+export function tooManyRooms(): HttpError {
+  return new HttpError(
+    409,
+    'TooManyRooms',
+    `You are in ${MAX_ROOMS_PER_USER} rooms, the most one person can be in; leave one first.`,
+  );
 }
 
 /** 403 `NotAMember`: writing to, or reading, a room one has not joined. */

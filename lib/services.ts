@@ -2,8 +2,10 @@ import { HUB_NAME } from './hub';
 import { readSettings, type ChatSettings } from './settings';
 import type { HistoryStore } from './storage/HistoryStore';
 import type { PresenceStore } from './storage/PresenceStore';
+import type { NameRegistry } from './storage/NameRegistry';
 import type { RoomStore } from './storage/RoomStore';
 import { TableHistoryStore } from './storage/TableHistoryStore';
+import { TableNameRegistry } from './storage/TableNameRegistry';
 import { TablePresenceStore } from './storage/TablePresenceStore';
 import { TableRoomStore } from './storage/TableRoomStore';
 import { TableAccount } from './storage/tables';
@@ -18,6 +20,7 @@ export interface ChatServices {
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
   readonly rooms: RoomStore;
+  readonly names: NameRegistry;
   readonly signalR: ServiceConnections;
 }
 
@@ -31,6 +34,7 @@ export function createServices(settings: ChatSettings): ChatServices {
       new TableAccount(settings.storageConnectionString, 'presence'),
     ),
     rooms: new TableRoomStore(new TableAccount(settings.storageConnectionString, 'rooms')),
+    names: new TableNameRegistry(new TableAccount(settings.storageConnectionString, 'names')),
     signalR: new RestServiceConnections(settings.signalRConnectionString, HUB_NAME),
   };
 }

@@ -1,35 +1,5 @@
-import type { Context, HttpRequest } from '@azure/functions';
-import { HttpError } from '../lib/HttpError';
-import { readPrincipalName } from '../lib/principal';
-import { answerError, json } from '../lib/respond';
-import { tokenUserId, type SignalRConnectionInfo } from '../lib/signalr/tokens';
-import { shadowedHeaders } from '../lib/shadowedHeaders';
+import { instanceServices } from '../lib/services';
+import { createNegotiate } from './createNegotiate';
 
-/**
- * Returns the SignalR connection info for the signed-in principal. The binding has issued a
- * client token for `{headers.x-ms-client-principal-name}`; a request can shadow `headers` with
- * its body or query on Azure, so the token is handed out only when the request shadows nothing
- * and the token names exactly the principal of the real headers (docs/security.md).
- */
-export default async function negotiate(context: Context, req: HttpRequest): Promise<void> {
-  try {
-    const name = readPrincipalName(req);
-    const shadow = shadowedHeaders(req);
-    if (shadow !== undefined)
-      throw new HttpError(
-        400,
-        'ShadowedHeaders',
-        `The request's ${shadow} has a "headers" field, which would replace the real headers in the connection binding; send negotiate without it.`,
-      );
-    const info = context.bindings.connectionInfo as SignalRConnectionInfo;
-    if (tokenUserId(info.accessToken) !== name)
-      throw new HttpError(
-        400,
-        'WrongUser',
-        'The request asked for a connection for another user; negotiate only for yourself.',
-      );
-    context.res = json(200, { url: info.url, accessToken: info.accessToken });
-  } catch (error) {
-    answerError(context, error);
-  }
-}
+/** The function, as the host loads it (function.json's `entryPoint`); this instance's services. */
+export default createNegotiate(instanceServices());

@@ -53,6 +53,14 @@ export const CATCH_UP_MARGIN_MS = 5_000;
 /** Most messages one catch-up answers: the newest of them, when more were missed. */
 export const MAX_CATCH_UP = 1_000;
 
+/**
+ * The most rows one read can ask storage for: a page (or a catch-up) from the room's partition
+ * and as many from the caller's private rows.
+ */
+export function mostRowsRead(query: HistoryQuery): number {
+  return 2 * (query.after !== undefined ? MAX_CATCH_UP : query.limit);
+}
+
 /** The send limit as a bucket: `burst` at once, `perMinute` sustained. */
 export function sendRate(limit: SendLimit): BucketRate {
   return { capacity: limit.burst, perSecond: limit.perMinute / 60 };

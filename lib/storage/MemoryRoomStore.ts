@@ -1,6 +1,6 @@
-import { HttpError } from '../HttpError';
-import { GENERAL_ROOM, MAX_ROOMS_PER_USER } from '../rooms';
-import { byRoomName, type RoomStore, type RoomSummary } from './RoomStore';
+import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../rooms';
+import { roomPartition } from './partitionKey';
+import { byRoomName, type RoomPage, type RoomPageRequest, type RoomStore } from './RoomStore';
 
 /** Rooms in memory, for function-level tests; the same rules as TableRoomStore. */
 export class MemoryRoomStore implements RoomStore {
@@ -11,10 +11,10 @@ export class MemoryRoomStore implements RoomStore {
     if (this.fail) throw this.fail;
   }
 
-  async join(user: string, room: string): Promise<boolean> {
+  async join(user: string, room: string): Promise<number | undefined> {
     this.check();
     const mine = await this.roomsOf(user);
-    if (mine.includes(room)) return false;
+    if (mine.includes(room)) return undefined;
     if (
       room !== GENERAL_ROOM &&
       mine.filter((r) => r !== GENERAL_ROOM).length >= MAX_ROOMS_PER_USER
@@ -23,15 +23,15 @@ export class MemoryRoomStore implements RoomStore {
     let set = this.members.get(room);
     if (set === undefined) this.members.set(room, (set = new Set()));
     set.add(user);
-    return true;
+    return set.size;
   }
 
-  async leave(user: string, room: string): Promise<boolean> {
+  async leave(user: string, room: string): Promise<number | undefined> {
     this.check();
     const set = this.members.get(room);
-    if (set === undefined || !set.delete(user)) return false;
+    if (set === undefined || !set.delete(user)) return undefined;
     if (set.size === 0) this.members.delete(room);
-    return true;
+    return set.size;
   }
 
   async isMember(user: string, room: string): Promise<boolean> {
@@ -47,17 +47,15 @@ export class MemoryRoomStore implements RoomStore {
       .sort();
   }
 
-  async rooms(): Promise<RoomSummary[]> {
+  /** Pages in the order of the rooms' partition keys, as TableRoomStore's. */
+  async rooms({ limit, after }: RoomPageRequest): Promise<RoomPage> {
     this.check();
-    return [...this.members].map(([name, set]) => ({ name, members: set.size })).sort(byRoomName);
+    const all = [...this.members]
+      .map(([name, set]) => ({ key: roomPartition(name), room: { name, members: set.size } }))
+      .filter(({ key }) => after === undefined || key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    const page = all.slice(0, limit);
+    const rooms = page.map(({ room }) => room).sort(byRoomName);
+    return all.length > limit ? { rooms, next: page.at(-1)!.key } : { rooms };
   }
-}
-
-/** 409 `TooManyRooms`: the bound on rooms per user (lib/rooms.ts). */
-export function tooManyRooms(): HttpError {
-  return new HttpError(
-    409,
-    'TooManyRooms',
-    `You are in ${MAX_ROOMS_PER_USER} rooms, the most one person can be in; leave one first.`,
-  );
 }

@@ -5,21 +5,36 @@
  * implementations: Table Storage and memory (tests).
  */
 export interface RoomStore {
-  /** Adds `user` to `room`; false when they were in it already. 409 `TooManyRooms` past the bound. */
-  join(user: string, room: string): Promise<boolean>;
-  /** Takes `user` out of `room`; false when they were not in it. */
-  leave(user: string, room: string): Promise<boolean>;
-  /** Whether `user` is in `room` (the room's own record, not the user's list). */
+  /**
+   * Adds `user` to `room`: the room's member count after it, or undefined when they were in it
+   * already. 409 `TooManyRooms` past the bound.
+   */
+  join(user: string, room: string): Promise<number | undefined>;
+  /** Takes `user` out of `room`: the room's member count after it, or undefined when not in it. */
+  leave(user: string, room: string): Promise<number | undefined>;
+  /** Whether `user` is in `room`. */
   isMember(user: string, room: string): Promise<boolean>;
   /** The rooms `user` is in, by name. */
   roomsOf(user: string): Promise<string[]>;
-  /** Every room with at least one member, by name. */
-  rooms(): Promise<RoomSummary[]>;
+  /** One page of the rooms with at least one member, by name within the page (`after`: `next`). */
+  rooms(page: RoomPageRequest): Promise<RoomPage>;
 }
 
 export interface RoomSummary {
   readonly name: string;
   readonly members: number;
+}
+
+export interface RoomPageRequest {
+  readonly limit: number;
+  /** Where the last page ended (its `next`); undefined for the first page. */
+  readonly after?: string;
+}
+
+export interface RoomPage {
+  readonly rooms: RoomSummary[];
+  /** Where the next page starts, when there is one. */
+  readonly next?: string;
 }
 
 /** Names in code-unit order, as the page lists them. */

@@ -1,21 +1,27 @@
 import { odata } from '@azure/data-tables';
-import { GENERAL_ROOM, MAX_ROOMS_PER_USER } from '../rooms';
-import { tooManyRooms } from './MemoryRoomStore';
+import { unavailable } from '../HttpError';
+import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../rooms';
 import { roomPartition, userPartition } from './partitionKey';
-import { byRoomName, type RoomStore, type RoomSummary } from './RoomStore';
+import { byRoomName, type RoomPage, type RoomPageRequest, type RoomStore } from './RoomStore';
 import { changeCounted, COUNT } from './countedRows';
-import { isTableNotFound, statusOf, type TableAccount } from './tables';
+import type { TableAccount } from './tables';
 
 /**
- * Rooms in Table Storage (docs/storage.md, "Rooms"), table `rooms`. Per room, one partition: a
- * `count` row with the number of members and an `m:` row per member, changed together in one
- * entity-group transaction guarded by ETags (as presence counts connections), so a room's count
- * is always its rows. Per user, a partition with an `r:` row per room: the user's list, which
- * bounds how many rooms one user is in. The two are written one after the other (a transaction
- * cannot span partitions): the user's row first, taken back if the room's change fails, so a
- * failure leaves at most a row that the next join or leave of that room repairs.
+ * Rooms in Table Storage (docs/storage.md, "Rooms"), table `rooms`, in two kinds of partition.
+ *
+ * A user's partition is the truth of their membership: an `r:` row per room and a `count` row,
+ * changed together in one entity-group transaction under the count row's ETag (countedRows.ts).
+ * Every join and leave of one user is therefore one after the other, and the bound on rooms is
+ * checked on the count that transaction replaces: 50 joins at once end in at most 20 rooms.
+ *
+ * A room's partition follows: an `m:` row per member and a `count` row with the number of
+ * members, for the room list. After changing the user's row, the writer makes the room's row
+ * agree with it, reading the user's row again after its own write until the two agree, so when
+ * joins and leaves of one room race, the last writer leaves both as the user's row says.
  */
 const ROOMS = 'rooms';
+/** Rounds of "make the room's row agree" before giving up with a 503 (each is a few calls). */
+const SYNC_ATTEMPTS = 10;
 
 interface CountRow {
   readonly partitionKey: string;
@@ -36,60 +42,69 @@ const roomKey = (room: string) => `r:${roomPartition(room).slice(2)}`;
 export class TableRoomStore implements RoomStore {
   constructor(private readonly account: TableAccount) {}
 
-  /** Adds or removes one member row and moves the room's count by one (countedRows.ts). */
-  private async changeMembers(user: string, room: string, adding: boolean): Promise<boolean> {
+  /** Adds or removes the user's row for `room` (the truth); whether it changed. */
+  private async changeMine(user: string, room: string, adding: boolean): Promise<boolean> {
+    // `general` is not counted: it is no room one chose, and everyone is in it.
+    const general = room === GENERAL_ROOM;
     const next = await changeCounted(this.account, {
       table: ROOMS,
-      partitionKey: roomPartition(room),
-      rowKey: memberKey(user),
+      partitionKey: userPartition(user),
+      rowKey: roomKey(room),
       adding,
-      row: { name: user },
-      countProperty: 'members',
-      countRow: { name: room },
+      row: { room },
+      countProperty: general ? 'general' : 'rooms',
+      countRow: {},
+      limit: general ? undefined : MAX_ROOMS_PER_USER,
+      overLimit: tooManyRooms,
       dependency: 'rooms',
-      subject: `Room ${JSON.stringify(room)}`,
+      subject: 'Your rooms',
     });
     return next !== undefined;
   }
 
-  private userRow(user: string, room: string, present: boolean): Promise<void> {
-    return this.account.run(ROOMS, async (table, options) => {
-      const row: UserRoomRow = { partitionKey: userPartition(user), rowKey: roomKey(room), room };
-      if (present) {
-        await table.upsertEntity(row, 'Replace', options);
-        return;
+  /** Makes the room's member row agree with the user's row; the room's member count. */
+  private async follow(user: string, room: string): Promise<number> {
+    for (let attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
+      const member = await this.isMember(user, room);
+      await changeCounted(this.account, {
+        table: ROOMS,
+        partitionKey: roomPartition(room),
+        rowKey: memberKey(user),
+        adding: member,
+        row: { name: user },
+        countProperty: 'members',
+        countRow: { name: room },
+        dependency: 'rooms',
+        subject: `Room ${JSON.stringify(room)}`,
+      });
+      if ((await this.isMember(user, room)) === member) {
+        const count = await this.account.find<CountRow>(ROOMS, roomPartition(room), COUNT);
+        return count?.members ?? 0;
       }
-      try {
-        await table.deleteEntity(row.partitionKey, row.rowKey, options);
-      } catch (error) {
-        if (statusOf(error) !== 404 || isTableNotFound(error)) throw error;
-      }
-    });
-  }
-
-  async join(user: string, room: string): Promise<boolean> {
-    const mine = await this.roomsOf(user);
-    const listed = mine.includes(room);
-    const others = mine.filter((name) => name !== GENERAL_ROOM).length;
-    if (!listed && room !== GENERAL_ROOM && others >= MAX_ROOMS_PER_USER) throw tooManyRooms();
-    if (!listed) await this.userRow(user, room, true);
-    try {
-      return await this.changeMembers(user, room, true);
-    } catch (error) {
-      if (!listed) await this.userRow(user, room, false).catch(() => undefined);
-      throw error;
     }
+    throw unavailable(
+      'rooms',
+      new Error(
+        `Room ${JSON.stringify(room)} kept changing; gave up after ${SYNC_ATTEMPTS} tries.`,
+      ),
+    );
   }
 
-  async leave(user: string, room: string): Promise<boolean> {
-    const left = await this.changeMembers(user, room, false);
-    await this.userRow(user, room, false);
-    return left;
+  async join(user: string, room: string): Promise<number | undefined> {
+    const changed = await this.changeMine(user, room, true);
+    const members = await this.follow(user, room);
+    return changed ? members : undefined;
+  }
+
+  async leave(user: string, room: string): Promise<number | undefined> {
+    const changed = await this.changeMine(user, room, false);
+    const members = await this.follow(user, room);
+    return changed ? members : undefined;
   }
 
   async isMember(user: string, room: string): Promise<boolean> {
     return (
-      (await this.account.find<object>(ROOMS, roomPartition(room), memberKey(user))) !== undefined
+      (await this.account.find<object>(ROOMS, userPartition(user), roomKey(room))) !== undefined
     );
   }
 
@@ -98,22 +113,42 @@ export class TableRoomStore implements RoomStore {
       const rooms: string[] = [];
       for await (const row of table.listEntities<UserRoomRow>({
         ...options,
-        queryOptions: { filter: odata`PartitionKey eq ${userPartition(user)}` },
+        queryOptions: {
+          filter: odata`PartitionKey eq ${userPartition(user)} and RowKey ge 'r:' and RowKey lt 'r;'`,
+        },
       }))
         rooms.push(row.room);
       return rooms.sort();
     });
   }
 
-  rooms(): Promise<RoomSummary[]> {
+  /**
+   * A page of rooms in partition-key order (the key is the name's base64url, so this is no order
+   * a reader knows: each page is sorted by name, and the page follows `next` to the end).
+   */
+  rooms({ limit, after }: RoomPageRequest): Promise<RoomPage> {
+    const from = after === undefined ? '' : odata` and PartitionKey gt ${after}`;
     return this.account.run(ROOMS, async (table, options) => {
-      const found: RoomSummary[] = [];
-      for await (const row of table.listEntities<CountRow>({
-        ...options,
-        queryOptions: { filter: odata`RowKey eq ${COUNT} and members gt 0` },
-      }))
-        found.push({ name: row.name, members: row.members });
-      return found.sort(byRoomName);
+      const pages = table
+        .listEntities<CountRow>({
+          ...options,
+          queryOptions: {
+            filter:
+              odata`RowKey eq ${COUNT} and PartitionKey ge 'r:' and PartitionKey lt 'r;' and members gt 0` +
+              from,
+          },
+        })
+        .byPage({ maxPageSize: limit });
+      const found: CountRow[] = [];
+      for await (const page of pages) {
+        found.push(...page.slice(0, limit - found.length));
+        if (found.length >= limit) break;
+      }
+      const rooms = found.map(({ name, members }) => ({ name, members })).sort(byRoomName);
+      const last = found.at(-1);
+      return found.length < limit || last === undefined
+        ? { rooms }
+        : { rooms, next: last.partitionKey };
     });
   }
 }

@@ -20,6 +20,9 @@ export interface CountedChange {
   /** The count row's property that holds the count, and its other properties. */
   readonly countProperty: string;
   readonly countRow: Readonly<Record<string, unknown>>;
+  /** The most rows the partition may count: adding past it throws `overLimit()`, nothing written. */
+  readonly limit?: number;
+  readonly overLimit?: () => Error;
   /** What a 503 names, and what kept changing (`Room "x"`), when every attempt conflicted. */
   readonly dependency: Dependency;
   readonly subject: string;
@@ -39,6 +42,9 @@ export async function changeCounted(
     if (adding === (row !== undefined)) return undefined;
     const count = await account.find<Record<string, number>>(table, partitionKey, COUNT);
     const next = Math.max(0, (count?.[countProperty] ?? (adding ? 0 : 1)) + (adding ? 1 : -1));
+    // Checked on the count this transaction replaces, under its ETag: two adds at once cannot
+    // both pass the limit.
+    if (adding && change.limit !== undefined && next > change.limit) throw change.overLimit!();
     const counted = { ...change.countRow, partitionKey, rowKey: COUNT, [countProperty]: next };
     const done = await account.commit(table, [
       adding

@@ -20,7 +20,7 @@ import { isForgedRequest, isKnownBrowser, requestOrigin } from './csrf';
 import { messagePage, sendHtml, signInPage } from './pages';
 import { IDENTITY_HEADER, principalHeaders } from './principalHeaders';
 import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
-import { SessionSeal, type Session } from './SessionSeal';
+import { SessionSeal, type RevocationLog, type Session } from './SessionSeal';
 import { sessionCookie, sessionIdOf } from './sessionCookie';
 
 /**
@@ -45,6 +45,8 @@ export interface FrontDoorOptions {
    */
   readonly sessionKey: string;
   readonly sessionLifetimeMs?: number;
+  /** Where sign-outs are kept across restarts (with a kept key); in memory only without it. */
+  readonly revocations?: RevocationLog;
   /**
    * Paths App Service Authentication leaves alone (`globalValidation.excludedPaths`): no session
    * needed, identity headers still stripped. The SignalR upstream is one: its signature (and, in
@@ -75,7 +77,11 @@ export class FrontDoor {
         'CORS origin "*" cannot be used with CORSCredentials: browsers refuse credentials with a wildcard origin. List the page origins instead, e.g. http://127.0.0.1:5500,http://localhost:5500.',
       );
     }
-    this.sessions = new SessionSeal(options.sessionKey, options.sessionLifetimeMs);
+    this.sessions = new SessionSeal(
+      options.sessionKey,
+      options.sessionLifetimeMs,
+      options.revocations,
+    );
   }
 
   async listen(): Promise<number> {

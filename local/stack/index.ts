@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEmulator, type SignalREmulator } from '../emulator';
 import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
+import { RevocationFile } from '../frontdoor/RevocationFile';
 import { newSessionKey } from '../frontdoor/SessionSeal';
 import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
@@ -211,6 +212,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => pages.close());
     const pageOrigins = [`http://127.0.0.1:${contentPort}`, `http://localhost:${contentPort}`];
     const corsOrigins = [...new Set([...settings.cors, ...pageOrigins])];
+    const sessionKey =
+      options.sessionKey ??
+      values[SESSION_KEY_SETTING] ??
+      (options.storageLocation === null ? newSessionKey() : localSessionKey(root));
     const frontDoor = new FrontDoor({
       target: `http://127.0.0.1:${hostPort}`,
       port: ports.frontDoor,
@@ -220,10 +225,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...pageOrigins,
         ...settings.cors.filter((origin) => origin !== '*'),
       ],
-      sessionKey:
-        options.sessionKey ??
-        values[SESSION_KEY_SETTING] ??
-        (options.storageLocation === null ? newSessionKey() : localSessionKey(root)),
+      sessionKey,
+      revocations:
+        options.sessionKey === undefined && options.storageLocation !== null
+          ? new RevocationFile(join(root, '.local', 'revoked-sessions'))
+          : undefined,
       excludedPaths: [SIGNALR_WEBHOOK_PATH],
       log,
       ...options.frontDoor,

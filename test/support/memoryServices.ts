@@ -2,6 +2,7 @@ import { unavailable } from '../../lib/HttpError';
 import type { ServiceConnections } from '../../lib/signalr/ServiceConnections';
 import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
 import { MemoryPresenceStore } from '../../lib/storage/MemoryPresenceStore';
+import { MemoryNameRegistry } from '../../lib/storage/NameRegistry';
 import { MemoryRoomStore } from '../../lib/storage/MemoryRoomStore';
 
 /**
@@ -43,6 +44,7 @@ export function memoryServices(now: () => number = Date.now) {
     history: new MemoryHistoryStore({ burst: 10, perMinute: 60 }, now),
     presence: new MemoryPresenceStore(),
     rooms: new MemoryRoomStore(),
+    names: new MemoryNameRegistry(),
     signalR: new MemoryServiceConnections(),
   };
 }

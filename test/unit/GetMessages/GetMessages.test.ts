@@ -1,4 +1,5 @@
 import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
 import { ReadLimit } from '../../../lib/readLimit';
@@ -48,7 +49,7 @@ describe('GetMessages', () => {
     const rooms = new MemoryRoomStore();
     await rooms.join('bob', 'news');
     await history.save({ ...message('4', 'bob'), room: 'news' });
-    const fn = createGetMessages({ history, rooms });
+    const fn = createGetMessages({ history, rooms, names: new MemoryNameRegistry() });
     const inRoom = await get(fn, 'bob', { room: 'news' });
     expect(inRoom.body.messages!.map((m) => m.text)).toEqual(['bob 4']);
     const outsider = await get(fn, 'carol', { room: 'news' });
@@ -61,7 +62,11 @@ describe('GetMessages', () => {
   });
 
   it("answers the room and the caller's own conversations, oldest first, and nobody else's", async () => {
-    const fn = createGetMessages({ history, rooms: new MemoryRoomStore() });
+    const fn = createGetMessages({
+      history,
+      rooms: new MemoryRoomStore(),
+      names: new MemoryNameRegistry(),
+    });
     const res = await get(fn, 'bob');
     expect(res.status).toBe(200);
     expect(res.headers['Cache-Control']).toBe('no-store');
@@ -70,7 +75,10 @@ describe('GetMessages', () => {
 
   it('answers 401 without a signed-in principal, and reads nothing', async () => {
     const list = jest.spyOn(history, 'list');
-    const res = await get(createGetMessages({ history, rooms: new MemoryRoomStore() }), undefined);
+    const res = await get(
+      createGetMessages({ history, rooms: new MemoryRoomStore(), names: new MemoryNameRegistry() }),
+      undefined,
+    );
     expect(res).toEqual(expect.objectContaining({ status: 401 }));
     expect(res.body.code).toBe('NotSignedIn');
     expect(list).not.toHaveBeenCalled();
@@ -83,7 +91,7 @@ describe('GetMessages', () => {
   ])('refuses %j with 400 %s, and reads nothing', async (query, code) => {
     const list = jest.spyOn(history, 'list');
     const res = await get(
-      createGetMessages({ history, rooms: new MemoryRoomStore() }),
+      createGetMessages({ history, rooms: new MemoryRoomStore(), names: new MemoryNameRegistry() }),
       'bob',
       query,
     );
@@ -94,7 +102,10 @@ describe('GetMessages', () => {
 
   it('answers 503 with Retry-After naming history when storage is down', async () => {
     history.fail = unavailable('history', new Error('hung'));
-    const res = await get(createGetMessages({ history, rooms: new MemoryRoomStore() }), 'bob');
+    const res = await get(
+      createGetMessages({ history, rooms: new MemoryRoomStore(), names: new MemoryNameRegistry() }),
+      'bob',
+    );
     expect(res.status).toBe(503);
     expect(res.headers['Retry-After']).toBe('5');
     expect(res.body.code).toBe('HistoryUnavailable');
@@ -113,7 +124,7 @@ describe('GetMessages', () => {
     };
     let now = 0;
     const fn = createGetMessages(
-      { history: expensive, rooms: new MemoryRoomStore() },
+      { history: expensive, rooms: new MemoryRoomStore(), names: new MemoryNameRegistry() },
       new ReadLimit(HISTORY_READ_RATE, 'stored messages'),
     );
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
@@ -121,12 +132,14 @@ describe('GetMessages', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 20; i++)
         statuses.push((await get(fn, 'mallory', { after: '0'.repeat(25) })).status);
-      expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+      // Each reserves the most a catch-up can read (2 x 1,000 + 1) and gets back what it did
+      // not use: three fit in the 5,000, the fourth waits.
+      expect(statuses.filter((status) => status === 200)).toHaveLength(3);
       const refused = await get(fn, 'mallory', { after: '0'.repeat(25) });
       expect(refused.status).toBe(429);
       expect(refused.body.code).toBe('ReadLimit');
       expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
-      expect(rowsAsked).toBe(5_000);
+      expect(rowsAsked).toBe(3_000);
       // Someone else reads as usual meanwhile; the flooder reads again once the debt is paid.
       expect((await get(fn, 'bob')).status).toBe(200);
       now += 3_000;
@@ -134,5 +147,28 @@ describe('GetMessages', () => {
     } finally {
       clock.mockRestore();
     }
+  });
+
+  it('bounds reads that arrive together: 32 catch-ups at once read at most the 5,000 rows the bucket holds', async () => {
+    let rowsAsked = 0;
+    const slow: HistoryStore = {
+      save: (m) => history.save(m),
+      list: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        rowsAsked += 833;
+        return { messages: [], rowsRead: 833 };
+      },
+    };
+    const fn = createGetMessages(
+      { history: slow, rooms: new MemoryRoomStore(), names: new MemoryNameRegistry() },
+      new ReadLimit(HISTORY_READ_RATE, 'stored messages'),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, () => get(fn, 'mallory', { after: '0'.repeat(25) })),
+    );
+    const served = answers.filter((a) => a.status === 200).length;
+    expect(served).toBe(2);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(30);
+    expect(rowsAsked).toBeLessThanOrEqual(HISTORY_READ_RATE.capacity);
   });
 });

@@ -1,4 +1,5 @@
 import { unavailable } from '../../../lib/HttpError';
+import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
 import { createGetRooms } from '../../../GetRooms/createGetRooms';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
@@ -9,7 +10,7 @@ describe('GetRooms', () => {
   let getRooms: ReturnType<typeof createGetRooms>;
   beforeEach(() => {
     rooms = new MemoryRoomStore();
-    getRooms = createGetRooms({ rooms });
+    getRooms = createGetRooms({ rooms, names: new MemoryNameRegistry() });
   });
 
   async function list(principal: string | null) {

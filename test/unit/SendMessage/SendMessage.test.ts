@@ -1,4 +1,5 @@
 import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import { HubMethod } from '../../../lib/hub';
 import { roomGroup } from '../../../lib/rooms';
 import { createSendMessage } from '../../../SendMessage/createSendMessage';
@@ -35,7 +36,7 @@ describe('SendMessage', () => {
     // A limit no row here reaches, except the tests of the limit itself.
     history = new MemoryHistoryStore({ burst: 1_000, perMinute: 60 }, () => now);
     rooms = new MemoryRoomStore();
-    sendMessage = createSendMessage({ history, rooms });
+    sendMessage = createSendMessage({ history, rooms, names: new MemoryNameRegistry() });
   });
 
   describe('in a room', () => {
@@ -223,7 +224,11 @@ describe('SendMessage', () => {
   describe('send limit', () => {
     beforeEach(() => {
       history = new MemoryHistoryStore(DEFAULT_SEND_LIMIT, () => now);
-      sendMessage = createSendMessage({ history, rooms: new MemoryRoomStore() });
+      sendMessage = createSendMessage({
+        history,
+        rooms: new MemoryRoomStore(),
+        names: new MemoryNameRegistry(),
+      });
     });
 
     it('answers 429 with Retry-After past the burst, stores and sends nothing, and lets the next through once a token is back', async () => {
@@ -261,7 +266,11 @@ describe('SendMessage', () => {
 
     it('is off with ChatSendsPerMinute=0', async () => {
       history = new MemoryHistoryStore({ burst: 1, perMinute: 0 }, () => now);
-      sendMessage = createSendMessage({ history, rooms: new MemoryRoomStore() });
+      sendMessage = createSendMessage({
+        history,
+        rooms: new MemoryRoomStore(),
+        names: new MemoryNameRegistry(),
+      });
       for (let i = 0; i < 20; i++)
         expect((await send(JSON.stringify({ text: `${i}` }))).res.status).toBe(202);
     });

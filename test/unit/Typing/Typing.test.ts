@@ -54,4 +54,17 @@ describe('Typing', () => {
     now += 1_000;
     expect(await call('alice', 'general')).toHaveLength(1);
   });
+
+  it('tells a room once when twelve tabs of one user type at the same moment', async () => {
+    await rooms.join('Ngọc Ánh', 'design');
+    // Membership answers after a moment, as storage does: every call is in flight at once.
+    const isMember = rooms.isMember.bind(rooms);
+    jest
+      .spyOn(rooms, 'isMember')
+      .mockImplementation(
+        (user, room) => new Promise((r) => setImmediate(() => r(isMember(user, room)))),
+      );
+    const told = await Promise.all(Array.from({ length: 12 }, () => call('Ngọc Ánh', 'design')));
+    expect(told.filter((actions) => actions !== undefined)).toHaveLength(1);
+  });
 });

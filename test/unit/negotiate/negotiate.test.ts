@@ -1,4 +1,5 @@
-import negotiate from '../../../negotiate';
+import { createNegotiate } from '../../../negotiate/createNegotiate';
+import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 
 /** A client token as the binding issues it, for `user` (the signature is not read here). */
@@ -8,6 +9,10 @@ function tokenFor(user: string): string {
 }
 
 const URL_ = 'http://localhost:8888/client/?hub=chat';
+let negotiate = createNegotiate({ names: new MemoryNameRegistry() });
+beforeEach(() => {
+  negotiate = createNegotiate({ names: new MemoryNameRegistry() });
+});
 
 async function negotiateAs(
   principal: string | undefined,
@@ -84,4 +89,24 @@ describe('negotiate', () => {
       );
     },
   );
+
+  it('refuses 403 LookAlikeName to a name that looks like a user who came first, and hands out no token', async () => {
+    expect((await negotiateAs('Ana', 'Ana')).status).toBe(200);
+    for (const lookAlike of ['ANA', 'Аnа']) {
+      const res = await negotiateAs(lookAlike, lookAlike);
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: expect.stringMatching(/LookAlikeName|UnusableName/) });
+      expect(JSON.stringify(res.body)).not.toContain('accessToken');
+    }
+    const whole = await negotiateAs('Ана', 'Ана'); // all Cyrillic: reads "Aha", not "Ana"
+    expect(whole.status).toBe(200);
+    const cop = await negotiateAs('cop', 'cop');
+    expect(cop.status).toBe(200);
+    const res = await negotiateAs('сор', 'сор'); // all Cyrillic, the look of "cop"
+    expect(res.body).toEqual({
+      error:
+        'Your name "сор" looks the same as "cop" (U+0063 U+006F U+0070), who uses this chat already; sign in with a name that looks different.',
+      code: 'LookAlikeName',
+    });
+  });
 });

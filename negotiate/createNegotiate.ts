@@ -1,0 +1,39 @@
+import type { Context, HttpRequest } from '@azure/functions';
+import { HttpError } from '../lib/HttpError';
+import { signedInUser } from '../lib/principal';
+import { answerError, json } from '../lib/respond';
+import type { ChatServices } from '../lib/services';
+import { tokenUserId, type SignalRConnectionInfo } from '../lib/signalr/tokens';
+import { shadowedHeaders } from '../lib/shadowedHeaders';
+
+/**
+ * Returns the SignalR connection info for the signed-in principal. The binding has issued a
+ * client token for `{headers.x-ms-client-principal-name}`; a request can shadow `headers` with
+ * its body or query on Azure, so the token is handed out only when the request shadows nothing
+ * and the token names exactly the principal of the real headers (docs/security.md), and only to
+ * a name that holds its look (a look-alike of another user never connects).
+ */
+export function createNegotiate({ names }: Pick<ChatServices, 'names'>) {
+  return async function negotiate(context: Context, req: HttpRequest): Promise<void> {
+    try {
+      const name = await signedInUser(req, names);
+      const shadow = shadowedHeaders(req);
+      if (shadow !== undefined)
+        throw new HttpError(
+          400,
+          'ShadowedHeaders',
+          `The request's ${shadow} has a "headers" field, which would replace the real headers in the connection binding; send negotiate without it.`,
+        );
+      const info = context.bindings.connectionInfo as SignalRConnectionInfo;
+      if (tokenUserId(info.accessToken) !== name)
+        throw new HttpError(
+          400,
+          'WrongUser',
+          'The request asked for a connection for another user; negotiate only for yourself.',
+        );
+      context.res = json(200, { url: info.url, accessToken: info.accessToken });
+    } catch (error) {
+      answerError(context, error);
+    }
+  };
+}
