@@ -11,13 +11,15 @@ import type { InvocationContext } from '../lib/signalr/upstream';
  * what the service confirms: the upstream signature covers the connection id alone, so a
  * replayed call with another user id must name a connection and a user the service knows.
  * A failure fails the invocation (the extension answers 403); the page's next GET /api/users
- * records the connection then (docs/storage.md, "Presence").
+ * records the connection then (docs/storage.md, "Presence"). A name that looks like another user's
+ * (a connection made while the names could not be checked) is never recorded nor announced.
  */
 export function createOnConnected({
   presence,
   rooms,
   signalR,
-}: Pick<ChatServices, 'presence' | 'rooms' | 'signalR'>) {
+  names,
+}: Pick<ChatServices, 'presence' | 'rooms' | 'signalR' | 'names'>) {
   return async function onConnected(
     context: Context,
     invocation: InvocationContext,
@@ -28,9 +30,9 @@ export function createOnConnected({
       signalR.connectionExists(connectionId),
       signalR.userExists(user),
     ]);
-    if (!connectionKnown || !userKnown) {
+    if (!connectionKnown || !userKnown || (await names.claim('user', user)) !== undefined) {
       context.log.warn(
-        `OnConnected: the service does not know connection ${connectionId} of that user; ignored.`,
+        `OnConnected: connection ${connectionId} is not one the service knows of that user, or its name looks like another user's; ignored.`,
       );
       return undefined;
     }

@@ -34,7 +34,8 @@ const NO_GLYPH = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cn}\p{Co}\p{Zl}\p{Zp
  */
 const JOINING_SCRIPT =
   /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}\p{Script=Sinhala}]/u;
-const EMOJI = /[\p{Extended_Pictographic}\u{1f3fb}-\u{1f3ff}\ufe0f]/u;
+/** What may stand before a ZWJ in an emoji sequence: a pictograph, a skin tone, or U+FE0F. */
+const EMOJI = /^(?:\p{Extended_Pictographic}|[\u{1f3fb}-\u{1f3ff}]|\ufe0f)$/u;
 const PATH_SEPARATOR = /[/\\]/;
 /** UTS #39 section 5.4: more than four nonspacing marks in a row, or one repeated, hide letters. */
 const MAX_MARKS_IN_A_ROW = 4;

@@ -1,6 +1,6 @@
 import type { Context, HttpRequest } from '@azure/functions';
-import { HttpError } from '../lib/HttpError';
-import { signedInUser } from '../lib/principal';
+import { HttpError, isUnavailable } from '../lib/HttpError';
+import { readPrincipalName, signedInUser } from '../lib/principal';
 import { answerError, json } from '../lib/respond';
 import type { ChatServices } from '../lib/services';
 import { tokenUserId, type SignalRConnectionInfo } from '../lib/signalr/tokens';
@@ -16,7 +16,13 @@ import { shadowedHeaders } from '../lib/shadowedHeaders';
 export function createNegotiate({ names }: Pick<ChatServices, 'names'>) {
   return async function negotiate(context: Context, req: HttpRequest): Promise<void> {
     try {
-      const name = await signedInUser(req, names);
+      const name = await signedInUser(req, names).catch((error: unknown) => {
+        // Storage down: the connection is handed out anyway, as before the names were kept. A
+        // look-alike connected then can neither send nor be listed online: both check its name
+        // with storage, which they need anyway (docs/security.md, "Names").
+        if (!isUnavailable(error, 'names')) throw error;
+        return readPrincipalName(req);
+      });
       const shadow = shadowedHeaders(req);
       if (shadow !== undefined)
         throw new HttpError(

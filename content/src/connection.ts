@@ -47,6 +47,8 @@ export interface ConnectionEvents {
   typing(event: TypingEvent): void;
   /** The user's rooms changed in another tab. */
   roomsChanged(): void;
+  /** A room appeared or went, for everyone: the room list is asked for again. */
+  roomListChanged(): void;
   /** Whether the session still holds (asked while reconnecting, since negotiate's 401 is hidden). */
   signedIn(): Promise<boolean>;
 }
@@ -82,6 +84,7 @@ export function createChatConnection(apiBaseUrl: string, on: ConnectionEvents): 
   );
   connection.on(HubMethod.UserTyping, on.typing);
   connection.on(HubMethod.RoomsChanged, on.roomsChanged);
+  connection.on(HubMethod.RoomListChanged, on.roomListChanged);
   connection.onreconnecting(() => {
     on.status(navigator.onLine ? ConnectionStatus.Reconnecting : ConnectionStatus.Offline);
     void checkSession();

@@ -1,29 +1,9 @@
-import type { ChatMessage } from '../../lib/ChatMessage';
-
 /** Plain helpers for what the page shows. */
 export function formatTime(timestamp: string): string {
   const date = new Date(timestamp);
   return Number.isNaN(date.getTime())
     ? ''
     : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
-/** The other person of a private message, with the direction: "to bob" or "from alice". */
-export interface PrivateLabel {
-  readonly direction: 'to' | 'from' | '';
-  readonly name: string;
-}
-
-/**
- * "to bob" on what I sent privately, "from alice" on what was sent to me; empty when public.
- * The name is kept apart so the page can isolate it (a right-to-left name cannot reorder the
- * words around it).
- */
-export function privateLabel(message: ChatMessage, me: string | null): PrivateLabel {
-  if (!message.isPrivate) return { direction: '', name: '' };
-  return message.sender === me
-    ? { direction: 'to', name: message.recipient ?? '' }
-    : { direction: 'from', name: message.sender };
 }
 
 /** The local calendar day of a timestamp, for grouping ("2026-11-30"). */

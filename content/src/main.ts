@@ -23,7 +23,7 @@ import {
   type ChatConnection,
   type TypingEvent,
 } from './connection';
-import { dayKey, formatDay, formatTime, privateLabel } from './format';
+import { dayKey, formatDay, formatTime } from './format';
 import { linkParts } from './links';
 import { mergeMessages, messageRows } from './messages';
 // Compiled to a render function at build time (content/build.js): no template compiler and no
@@ -45,6 +45,28 @@ const TYPING_SHOWN_MS = 4_000;
 /** The character counter appears this close to the limit. */
 const COUNTER_FROM = MAX_TEXT_CHARS - 200;
 
+/**
+ * A map keyed by what users typed (room and user names): no prototype, so a room named
+ * `constructor` or `__proto__` is a key like any other (docs/security.md, "The page").
+ */
+function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** The room in the page's address (`#room=design`), so a reload returns to it. */
+function roomInAddress(): string | undefined {
+  const found = /^#room=(.+)$/.exec(location.hash);
+  if (found === null) return undefined;
+  try {
+    return decodeURIComponent(found[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Set when this browser was last seen signed in: the first page of history is then asked for at once. */
+const SIGNED_IN_HINT = 'chat.signedIn';
+
 /** The room a message is shown in: its room, or `general` for a private one. */
 function roomOf(message: ChatMessage): string {
   return message.isPrivate ? GENERAL_ROOM : (message.room ?? GENERAL_ROOM);
@@ -65,14 +87,14 @@ const App = {
       newRoom: '',
       drawerOpen: false,
       /** Messages shown, by room; `general` also holds the user's private conversations. */
-      byRoom: { [GENERAL_ROOM]: [] } as Record<string, ChatMessage[]>,
+      byRoom: dict<ChatMessage[]>({ [GENERAL_ROOM]: [] }),
       /** Rooms whose latest history has been asked for. */
-      loaded: {} as Record<string, boolean>,
+      loaded: dict<boolean>(),
       /** False once a room's history has no older page. */
-      hasEarlier: {} as Record<string, boolean>,
-      unread: {} as Record<string, number>,
+      hasEarlier: dict<boolean>(),
+      unread: dict<number>(),
       /** Who is typing, by room: name → when to stop showing it. */
-      typing: {} as Record<string, Record<string, number>>,
+      typing: dict<Record<string, number>>(),
       /** New messages arrived below while the reader was scrolled up. */
       newBelow: false,
       draft: '',
@@ -186,6 +208,12 @@ const App = {
     async function refreshRooms(): Promise<void> {
       try {
         state.rooms = await fetchRooms(config);
+        // A reload comes back to the room it was in, once the list says the user is in it.
+        const wanted = roomInAddress();
+        if (wanted !== undefined && wanted !== state.room) {
+          if (state.rooms.some((room) => room.name === wanted && room.joined)) openRoom(wanted);
+          else history.replaceState(null, '', location.pathname + location.search);
+        }
       } catch (error) {
         if (error instanceof SignedOutError) return endSession();
         state.roomError = (error as Error).message;
@@ -217,10 +245,10 @@ const App = {
 
     function showTyping(event: TypingEvent): void {
       if (event.name === state.user) return;
-      state.typing[event.room] = {
+      state.typing[event.room] = dict({
         ...(state.typing[event.room] ?? {}),
         [event.name]: Date.now() + TYPING_SHOWN_MS,
-      };
+      });
     }
 
     /** Older messages above, the reader's place kept: what they were reading stays in view. */
@@ -246,6 +274,13 @@ const App = {
 
     function openRoom(room: string): void {
       state.room = room;
+      history.replaceState(
+        null,
+        '',
+        room === GENERAL_ROOM
+          ? location.pathname + location.search
+          : `${location.pathname}${location.search}#room=${encodeURIComponent(room)}`,
+      );
       state.unread[room] = 0;
       state.drawerOpen = false;
       state.roomError = '';
@@ -349,12 +384,14 @@ const App = {
     }
 
     async function signOut(): Promise<void> {
+      localStorage.removeItem(SIGNED_IN_HINT);
       await connection?.stop();
       location.assign(signOutUrl(config));
     }
 
     /** The session ended while the page was open: stop, and ask to sign in again. */
     function endSession(): void {
+      localStorage.removeItem(SIGNED_IN_HINT);
       state.signedOut = true;
       state.status = ConnectionStatus.SignedOut;
       void connection?.stop();
@@ -367,11 +404,17 @@ const App = {
     onMounted(async () => {
       // The first page of history is asked for at once, beside the sign-in check (one round
       // trip less before the first message shows); signed out, its 401 is simply dropped.
-      const firstPage = fetchHistory(config, GENERAL_ROOM, {}).catch((error: unknown) =>
-        error instanceof Error ? error : new Error(String(error)),
-      );
+      // Only when this browser was signed in last time: a signed-out visit asks for nothing but
+      // /.auth/me (whose 401 is App Service's answer, the one red line in the console).
+      const firstPage = (
+        localStorage.getItem(SIGNED_IN_HINT) === null
+          ? Promise.resolve(undefined)
+          : fetchHistory(config, GENERAL_ROOM, {})
+      ).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       try {
         state.user = await fetchSignedInUser(config);
+        if (state.user === null) localStorage.removeItem(SIGNED_IN_HINT);
+        else localStorage.setItem(SIGNED_IN_HINT, '1');
       } catch (error) {
         state.signInError = `${(error as Error).message} Is the API running at ${config.apiBaseUrl}?`;
       } finally {
@@ -393,13 +436,15 @@ const App = {
         presence: (event) => updateOnline(event.online, event.name),
         typing: showTyping,
         roomsChanged: () => void refreshRooms(),
+        roomListChanged: () => void refreshRooms(),
         signedIn: async () => (await fetchSignedInUser(config)) !== null,
       });
       // History and rooms alongside the connection, not after it: the first screen sooner.
       connection.start();
       void refreshRooms();
       state.loaded[GENERAL_ROOM] = true;
-      const found = await firstPage;
+      const found =
+        (await firstPage) ?? (await fetchHistory(config, GENERAL_ROOM, {}).catch((e: Error) => e));
       if (found instanceof SignedOutError) endSession();
       else if (found instanceof Error) state.historyError = found.message;
       else {
@@ -433,7 +478,6 @@ const App = {
       COUNTER_FROM,
       formatTime,
       formatDay,
-      privateLabel,
       linkParts,
       addressPrivately,
       cancelPrivate,

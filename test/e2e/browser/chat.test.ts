@@ -66,10 +66,10 @@ describe('chat page in a browser', () => {
     await alice.locator('.message', { hasText: 'Hi alice, bob here' }).locator('.sender').click();
     await alice.getByText('Private to bob').waitFor();
     await send(alice, 'Just between us');
-    await bob
-      .locator('.message.private', { hasText: 'Just between us' })
-      .getByText('Private · from alice')
-      .waitFor();
+    // The sender's name shows once, as the sender; the badge says only "Private".
+    const received = bob.locator('.message.private', { hasText: 'Just between us' });
+    await received.locator('.badge', { hasText: /^Private$/ }).waitFor();
+    expect(await received.getByText('alice', { exact: true }).count()).toBe(1);
     await alice
       .locator('.message.private', { hasText: 'Just between us' })
       .getByText('Private · to bob')

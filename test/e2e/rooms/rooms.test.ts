@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { HubMethod, ServerMethod } from '../../../lib/hub';
+import { roomGroup } from '../../../lib/rooms';
+import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/ConnectionString';
+import { createServerToken } from '../../../lib/signalr/tokens';
 import type { Stack } from '../../../local/stack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
 import { portsOf, startTestStack } from '../../support/testStack';
@@ -165,6 +168,107 @@ describe('rooms', () => {
     } finally {
       await fang.stop();
     }
+  });
+
+  describe('races, floods and look-alikes', () => {
+    /** Whether the service has `user` in the room's group (the REST API's own check). */
+    const inGroup = async (user: string, room: string) => {
+      const cs = parseConnectionString(stack.connectionString);
+      const url = `${serverBaseUrl(cs)}/api/v1/hubs/chat/groups/${encodeURIComponent(roomGroup(room))}/users/${encodeURIComponent(user)}`;
+      const response = await fetch(url, {
+        method: 'HEAD',
+        headers: { Authorization: `Bearer ${createServerToken(cs, url)}` },
+      });
+      return response.status === 200;
+    };
+    const fire = (name: string, room: string, action: string) =>
+      fetch(`${stack.urls.api}/api/rooms/${encodeURIComponent(room)}/${action}`, {
+        method: 'POST',
+        headers: { Cookie: cookies[name] },
+      });
+
+    it('limits joins and leaves: of 25 at once, 10 pass and the rest get 429 ActionLimit with Retry-After', async () => {
+      cookies.flood = await signIn(stack.urls.api, 'Ngọc 🦊 flood');
+      const answers = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => fire('flood', `flood ${i}`, 'join')),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+      const refused = answers.find((a) => a.status === 429)!;
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(await refused.json()).toMatchObject({ code: 'ActionLimit' });
+    });
+
+    it('ends the service group as storage says after racing joins and leaves, and the room list repairs a group the service lost', async () => {
+      cookies.racer = await signIn(stack.urls.api, 'racer');
+      const rooms = ['race a', 'race b'];
+      await Promise.all(
+        rooms.flatMap((room) =>
+          ['join', 'leave', 'join', 'leave'].map((action) => fire('racer', room, action)),
+        ),
+      );
+      const listed = async () =>
+        (
+          (await (await api('rooms', 'racer', 'GET')).json()) as {
+            rooms: { name: string; joined: boolean }[];
+          }
+        ).rooms;
+      for (const room of rooms) {
+        const member = (await listed()).some((r) => r.name === room && r.joined);
+        expect({ room, inGroup: await inGroup('racer', room) }).toEqual({ room, inGroup: member });
+      }
+      // The service loses the group (an action that reached it out of order, a restart): the
+      // next room list puts the member back.
+      expect((await fire('racer', 'race c', 'join')).status).toBe(200);
+      const cs = parseConnectionString(stack.connectionString);
+      const url = `${serverBaseUrl(cs)}/api/v1/hubs/chat/groups/${encodeURIComponent(roomGroup('race c'))}/users/racer`;
+      await fetch(url, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${createServerToken(cs, url)}` },
+      });
+      expect(await inGroup('racer', 'race c')).toBe(false);
+      await listed();
+      expect(await inGroup('racer', 'race c')).toBe(true);
+    });
+
+    it.each([
+      ['General', 'general'],
+      ['ROOM ONE', 'room one'],
+      ['сор', 'cop'],
+    ])(
+      'refuses a new room %j that looks like the room %j with 409 LookAlikeRoom',
+      async (room, existing) => {
+        if (existing !== 'general')
+          expect((await membership('bob', 'join', existing)).status).toBe(200);
+        const response = await membership('carol', 'join', room);
+        expect(response.status).toBe(409);
+        expect(await response.json()).toMatchObject({ code: 'LookAlikeRoom' });
+      },
+    );
+
+    it.each(['general\\u200b', 'general\\u200d', 'general\\u2060', 'g\\u0435neral'])(
+      'refuses the room %s with 400 InvalidRoom, making no room',
+      async (escaped) => {
+        const room = JSON.parse(`"${escaped}"`) as string;
+        const response = await membership('carol', 'join', room);
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ code: 'InvalidRoom' });
+      },
+    );
+
+    it('tells everyone when a room appears, so their lists are current without a reload', async () => {
+      const bob = await tab('bob');
+      try {
+        const heard: unknown[] = [];
+        bob.connection.on(HubMethod.RoomListChanged, (event: unknown) => heard.push(event));
+        expect((await membership('carol', 'join', 'brand new 🌱')).status).toBe(200);
+        await waitUntil(() => heard.length > 0);
+        expect(heard).toEqual([{ room: 'brand new 🌱', members: 1 }]);
+      } finally {
+        await bob.stop();
+      }
+    });
   });
 });
 

@@ -46,4 +46,12 @@ describe('OnConnected', () => {
       { target: HubMethod.UserOnline, arguments: [{ name: '王芳' }] },
     ]);
   });
+
+  it('records and announces nothing for a name that looks like a user who came first', async () => {
+    fixture.services.signalR.connect('cop', 'c1');
+    expect(await connected('cop', 'c1')).toHaveLength(1);
+    fixture.services.signalR.connect('сор', 'c2'); // all Cyrillic, the look of "cop"
+    expect(await connected('сор', 'c2')).toBeUndefined();
+    expect(await fixture.services.presence.online()).toEqual([{ name: 'cop', connections: 1 }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { createNegotiate } from '../../../negotiate/createNegotiate';
 import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
+import { unavailable } from '../../../lib/HttpError';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 
 /** A client token as the binding issues it, for `user` (the signature is not read here). */
@@ -108,5 +109,12 @@ describe('negotiate', () => {
         'Your name "сор" looks the same as "cop" (U+0063 U+006F U+0070), who uses this chat already; sign in with a name that looks different.',
       code: 'LookAlikeName',
     });
+  });
+
+  it('hands out the connection while the names cannot be checked (storage down): sending and presence check them', async () => {
+    negotiate = createNegotiate({
+      names: { claim: () => Promise.reject(unavailable('names', new Error('down'))) },
+    });
+    expect((await negotiateAs('Ana', 'Ana')).status).toBe(200);
   });
 });
