@@ -52,12 +52,35 @@ async function reasonOf(response: Response, fallback: string): Promise<string> {
   }
 }
 
-/** GET /api/rooms: every room with a member, `general` first, and whether the user is in it. */
+/** Pages of the room list the page reads at most (100 rooms a page). */
+const MAX_ROOM_PAGES = 10;
+
+/**
+ * GET /api/rooms, page after page: every room with a member (the first 1,000), `general` first,
+ * then by name, and whether the user is in it.
+ */
 export async function fetchRooms(config: ChatConfig): Promise<RoomListing[]> {
-  const response = await fetch(`${config.apiBaseUrl}/api/rooms`, { credentials: 'include' });
-  if (response.status === 401) throw new SignedOutError();
-  if (!response.ok) throw new Error(`Rooms could not be loaded (${response.status}).`);
-  return ((await response.json()) as { rooms: RoomListing[] }).rooms;
+  const rooms: RoomListing[] = [];
+  let next: string | undefined;
+  for (let page = 0; page < MAX_ROOM_PAGES; page++) {
+    const query = next === undefined ? '' : `?after=${encodeURIComponent(next)}`;
+    const response = await fetch(`${config.apiBaseUrl}/api/rooms${query}`, {
+      credentials: 'include',
+    });
+    if (response.status === 401) throw new SignedOutError();
+    if (response.status === 503 || response.status === 429)
+      throw new RetryLaterError(
+        `Rooms could not be loaded (${response.status}).`,
+        Number(response.headers.get('Retry-After') ?? 5) || 5,
+      );
+    if (!response.ok) throw new Error(`Rooms could not be loaded (${response.status}).`);
+    const body = (await response.json()) as { rooms: RoomListing[]; next?: string };
+    rooms.push(...body.rooms);
+    next = body.next;
+    if (next === undefined) break;
+  }
+  const [general, ...others] = rooms;
+  return [general, ...others.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
 }
 
 /** POST /api/rooms/{room}/join or /leave; a refusal's sentence becomes the error. */
@@ -130,7 +153,8 @@ export async function fetchHistory(
     credentials: 'include',
   });
   if (response.status === 401) throw new SignedOutError();
-  if (!response.ok) throw new Error(`History could not be loaded (${response.status}).`);
+  if (!response.ok)
+    throw new Error(await reasonOf(response, `History could not be loaded (${response.status}).`));
   return ((await response.json()) as { messages: ChatMessage[] }).messages;
 }
 

@@ -47,14 +47,19 @@ export interface ConnectionEvents {
   typing(event: TypingEvent): void;
   /** The user's rooms changed in another tab. */
   roomsChanged(): void;
-  /** A room appeared or went, for everyone: the room list is asked for again. */
-  roomListChanged(): void;
+  /** A room appeared (its first member) or went (its last), for everyone. */
+  roomListChanged(event: { room: string; members: number }): void;
   /** Whether the session still holds (asked while reconnecting, since negotiate's 401 is hidden). */
   signedIn(): Promise<boolean>;
 }
 
 function isUnauthorized(error: unknown): boolean {
   return (error as { statusCode?: number } | null)?.statusCode === 401;
+}
+
+/** Negotiate refused this user for good (403: a name the chat cannot carry): retrying is no use. */
+function isForbidden(error: unknown): boolean {
+  return (error as { statusCode?: number } | null)?.statusCode === 403;
 }
 
 /**
@@ -122,6 +127,11 @@ export function createChatConnection(apiBaseUrl: string, on: ConnectionEvents): 
       attempt = 0;
       on.status(ConnectionStatus.Connected);
     } catch (error) {
+      if (isForbidden(error)) {
+        stopped = true;
+        on.status(ConnectionStatus.Offline);
+        return;
+      }
       if (isUnauthorized(error)) {
         stopped = true;
         on.status(ConnectionStatus.SignedOut);

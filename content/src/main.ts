@@ -45,14 +45,6 @@ const TYPING_SHOWN_MS = 4_000;
 /** The character counter appears this close to the limit. */
 const COUNTER_FROM = MAX_TEXT_CHARS - 200;
 
-/**
- * A map keyed by what users typed (room and user names): no prototype, so a room named
- * `constructor` or `__proto__` is a key like any other (docs/security.md, "The page").
- */
-function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, entries);
-}
-
 /** The room in the page's address (`#room=design`), so a reload returns to it. */
 function roomInAddress(): string | undefined {
   const found = /^#room=(.+)$/.exec(location.hash);
@@ -87,14 +79,17 @@ const App = {
       newRoom: '',
       drawerOpen: false,
       /** Messages shown, by room; `general` also holds the user's private conversations. */
-      byRoom: dict<ChatMessage[]>({ [GENERAL_ROOM]: [] }),
+      // Keyed by what users typed (room and user names): Maps, so a room named `constructor` or
+      // `__proto__` is a key like any other (a plain object has those; Vue does not track
+      // `__proto__` on one). docs/security.md, "The page".
+      byRoom: new Map<string, ChatMessage[]>([[GENERAL_ROOM, []]]),
       /** Rooms whose latest history has been asked for. */
-      loaded: dict<boolean>(),
+      loaded: new Map<string, boolean>(),
       /** False once a room's history has no older page. */
-      hasEarlier: dict<boolean>(),
-      unread: dict<number>(),
+      hasEarlier: new Map<string, boolean>(),
+      unread: new Map<string, number>(),
       /** Who is typing, by room: name → when to stop showing it. */
-      typing: dict<Record<string, number>>(),
+      typing: new Map<string, Map<string, number>>(),
       /** New messages arrived below while the reader was scrolled up. */
       newBelow: false,
       draft: '',
@@ -114,19 +109,23 @@ const App = {
     let connection: ChatConnection | undefined;
     let ticker: ReturnType<typeof setInterval> | undefined;
 
-    const messages = computed(() => state.byRoom[state.room] ?? []);
+    const messages = computed(() => state.byRoom.get(state.room) ?? []);
     const rows = computed(() => messageRows(messages.value, dayKey));
     const unreadTotal = computed(() =>
-      Object.values(state.unread).reduce((sum, count) => sum + count, 0),
+      [...state.unread.values()].reduce((sum, count) => sum + count, 0),
     );
     const typingNames = computed(() =>
-      Object.entries(state.typing[state.room] ?? {})
+      [...(state.typing.get(state.room) ?? new Map<string, number>())]
         .filter(([name, until]) => until > state.now && name !== state.user)
         .map(([name]) => name),
     );
     const draftLength = computed(() => [...state.draft.trim()].length);
     const joinedRooms = computed(() => state.rooms.filter((room) => room.joined));
-    const otherRooms = computed(() => state.rooms.filter((room) => !room.joined));
+    const otherRooms = computed(() =>
+      state.rooms
+        .filter((room) => !room.joined)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    );
 
     watch(unreadTotal, (total) => {
       document.title = total > 0 ? `(${total}) ${TITLE}` : TITLE;
@@ -161,14 +160,14 @@ const App = {
         byRoom.set(room, [...(byRoom.get(room) ?? []), message]);
       }
       for (const [room, found] of byRoom) {
-        const before = state.byRoom[room] ?? [];
+        const before = state.byRoom.get(room) ?? [];
         const merged = mergeMessages(before, found);
         const added = merged.length - before.length;
-        state.byRoom[room] = merged;
+        state.byRoom.set(room, merged);
         if (!live || added === 0) continue;
         const fromOthers = found.filter((message) => message.sender !== state.user).length;
         if (room !== state.room || document.hidden)
-          state.unread[room] = (state.unread[room] ?? 0) + fromOthers;
+          state.unread.set(room, (state.unread.get(room) ?? 0) + fromOthers);
         if (room === state.room && !follow && fromOthers > 0) state.newBelow = true;
       }
       if (follow) scrollToBottom();
@@ -179,19 +178,19 @@ const App = {
      * newest message shown, so a drop loses nothing (ids shown already are merged away).
      */
     async function catchUp(room = state.room): Promise<void> {
-      const shown = state.byRoom[room] ?? [];
-      const newest = state.loaded[room] ? shown[shown.length - 1] : undefined;
-      state.loaded[room] = true;
+      const shown = state.byRoom.get(room) ?? [];
+      const newest = state.loaded.get(room) ? shown[shown.length - 1] : undefined;
+      state.loaded.set(room, true);
       try {
         const found = await fetchHistory(
           config,
           room,
           newest === undefined ? {} : { after: newest.id },
         );
-        if (newest === undefined) state.hasEarlier[room] = found.length === HISTORY_PAGE_SIZE;
+        if (newest === undefined) state.hasEarlier.set(room, found.length === HISTORY_PAGE_SIZE);
         // Catch-up re-reads a few seconds before the newest shown (clocks of other instances):
         // only what falls inside what is shown joins it; older pages stay behind "Load earlier".
-        const oldest = (state.byRoom[room] ?? [])[0];
+        const oldest = (state.byRoom.get(room) ?? [])[0];
         showMessages(
           newest === undefined || oldest === undefined
             ? found
@@ -205,7 +204,10 @@ const App = {
       }
     }
 
+    let roomsRetry: ReturnType<typeof setTimeout> | undefined;
+
     async function refreshRooms(): Promise<void> {
+      clearTimeout(roomsRetry);
       try {
         state.rooms = await fetchRooms(config);
         // A reload comes back to the room it was in, once the list says the user is in it.
@@ -216,8 +218,24 @@ const App = {
         }
       } catch (error) {
         if (error instanceof SignedOutError) return endSession();
-        state.roomError = (error as Error).message;
+        // Asked too often (or storage is down): ask again when the server says.
+        if (error instanceof RetryLaterError)
+          roomsRetry = setTimeout(() => void refreshRooms(), error.retryAfterSeconds * 1000);
+        else state.roomError = (error as Error).message;
       }
+    }
+
+    /**
+     * Someone else's room appeared (its first member) or went (its last): the list changes here,
+     * with no request, so one new room does not make every open page ask for the list at once.
+     */
+    function updateRoomList(event: { room: string; members: number }): void {
+      const known = state.rooms.find((room) => room.name === event.room);
+      if (known?.joined) return;
+      const others = state.rooms.filter((room) => room.name !== event.room);
+      if (event.members === 0) state.rooms = others;
+      else if (known === undefined)
+        state.rooms = [...others, { name: event.room, members: event.members, joined: false }];
     }
 
     let onlineRetry: ReturnType<typeof setTimeout> | undefined;
@@ -245,10 +263,9 @@ const App = {
 
     function showTyping(event: TypingEvent): void {
       if (event.name === state.user) return;
-      state.typing[event.room] = dict({
-        ...(state.typing[event.room] ?? {}),
-        [event.name]: Date.now() + TYPING_SHOWN_MS,
-      });
+      const typing = new Map(state.typing.get(event.room));
+      typing.set(event.name, Date.now() + TYPING_SHOWN_MS);
+      state.typing.set(event.room, typing);
     }
 
     /** Older messages above, the reader's place kept: what they were reading stays in view. */
@@ -259,10 +276,10 @@ const App = {
       state.loadingEarlier = true;
       try {
         const found = await fetchHistory(config, room, { before: oldest.id });
-        state.hasEarlier[room] = found.length === HISTORY_PAGE_SIZE;
+        state.hasEarlier.set(room, found.length === HISTORY_PAGE_SIZE);
         const el = list.value;
         const fromBottom = el === null ? 0 : el.scrollHeight - el.scrollTop;
-        state.byRoom[room] = mergeMessages(found, state.byRoom[room] ?? []);
+        state.byRoom.set(room, mergeMessages(found, state.byRoom.get(room) ?? []));
         await nextTick();
         if (el !== null) el.scrollTop = el.scrollHeight - fromBottom;
       } catch (error) {
@@ -281,10 +298,10 @@ const App = {
           ? location.pathname + location.search
           : `${location.pathname}${location.search}#room=${encodeURIComponent(room)}`,
       );
-      state.unread[room] = 0;
+      state.unread.set(room, 0);
       state.drawerOpen = false;
       state.roomError = '';
-      if (!state.loaded[room]) void catchUp(room);
+      if (!state.loaded.get(room)) void catchUp(room);
       scrollToBottom();
       void nextTick(() => composer.value?.focus());
     }
@@ -309,9 +326,9 @@ const App = {
       if (room === GENERAL_ROOM) return;
       try {
         await changeRoom(config, room, 'leave');
-        delete state.byRoom[room];
-        delete state.loaded[room];
-        delete state.unread[room];
+        state.byRoom.delete(room);
+        state.loaded.delete(room);
+        state.unread.delete(room);
         openRoom(GENERAL_ROOM);
         await refreshRooms();
       } catch (error) {
@@ -398,7 +415,7 @@ const App = {
     }
 
     function onVisible(): void {
-      if (!document.hidden) state.unread[state.room] = 0;
+      if (!document.hidden) state.unread.set(state.room, 0);
     }
 
     onMounted(async () => {
@@ -436,19 +453,19 @@ const App = {
         presence: (event) => updateOnline(event.online, event.name),
         typing: showTyping,
         roomsChanged: () => void refreshRooms(),
-        roomListChanged: () => void refreshRooms(),
+        roomListChanged: updateRoomList,
         signedIn: async () => (await fetchSignedInUser(config)) !== null,
       });
       // History and rooms alongside the connection, not after it: the first screen sooner.
       connection.start();
       void refreshRooms();
-      state.loaded[GENERAL_ROOM] = true;
+      state.loaded.set(GENERAL_ROOM, true);
       const found =
         (await firstPage) ?? (await fetchHistory(config, GENERAL_ROOM, {}).catch((e: Error) => e));
       if (found instanceof SignedOutError) endSession();
       else if (found instanceof Error) state.historyError = found.message;
       else {
-        state.hasEarlier[GENERAL_ROOM] = found.length === HISTORY_PAGE_SIZE;
+        state.hasEarlier.set(GENERAL_ROOM, found.length === HISTORY_PAGE_SIZE);
         showMessages(found, false);
       }
       await nextTick();
@@ -457,6 +474,7 @@ const App = {
 
     onUnmounted(() => {
       clearTimeout(onlineRetry);
+      clearTimeout(roomsRetry);
       clearInterval(ticker);
       document.removeEventListener('visibilitychange', onVisible);
       void connection?.stop();
