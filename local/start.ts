@@ -2,7 +2,13 @@
  * `npm start`: the whole app offline on the default ports (README). Ctrl-C stops it all.
  * `npm run start:func` (`--func`): the same, with real Core Tools as the functions host.
  * `--verbose`: every invocation logged (`Executing` / `Executed`), as Core Tools logs them.
+ * `--any-ports`: every stand-in on a free port (printed), for a machine where 5500, 7071, 8888
+ * or 10002 is taken. `--in-memory`: storage kept in memory, nothing written to `.azurite/`.
  * infra/start.js builds first and passes when the command began, so the ready time is honest.
+ *
+ * It stops, stand-ins and Azurite with it, on SIGINT, SIGTERM or SIGHUP, and when the process
+ * that started it goes (npm killed by an editor's stop button or a process manager, whatever
+ * the signal): a process whose parent dies is given to another, so its parent id changes.
  */
 import { startStack } from './stack';
 
@@ -18,14 +24,20 @@ function seconds(ms: number): string {
 
 /** Stopping never takes longer than this, whatever a stand-in does. */
 const EXIT_DEADLINE_MS = 30_000;
+/** How often it looks whether the process that started it is still there. */
+const PARENT_CHECK_MS = 250;
 
 async function main(): Promise<void> {
   const startedAt = timeArgument('started-at') ?? Date.now() - process.uptime() * 1000;
   const builtAt = timeArgument('built-at');
   const stackFrom = Date.now();
+  const parent = process.ppid;
+  const anyPorts = process.argv.includes('--any-ports');
   const stack = await startStack({
     functionsHost: process.argv.includes('--func') ? 'func' : 'builtin',
     verbose: process.argv.includes('--verbose'),
+    ...(anyPorts && { ports: { signalr: 0, frontDoor: 0, content: 0, storage: 0 } }),
+    ...(process.argv.includes('--in-memory') && { storageLocation: null }),
   });
   const now = Date.now();
   const took =
@@ -36,10 +48,10 @@ async function main(): Promise<void> {
     [
       '',
       `Serverless Chat is running offline (${took}):`,
-      `  page         ${stack.urls.page}  (also http://localhost:5500)`,
+      `  page         ${stack.urls.page}  (also ${stack.urls.page.replace('127.0.0.1', 'localhost')})`,
       `  API          ${stack.urls.api}/api  (front door: local App Service Authentication + CORS)`,
       `  SignalR      ${stack.urls.signalr}  (local Azure SignalR Service emulator)`,
-      `  storage      Azurite Table service, history kept in .azurite/ (AzureWebJobsStorage)`,
+      `  storage      Azurite Table service, history kept ${process.argv.includes('--in-memory') ? 'in memory' : 'in .azurite/'} (AzureWebJobsStorage)`,
       '',
       'Open the page in two browser windows (or one private window), press "Sign in" and type any',
       'name in each: sign-in is local and needs no account. Press Ctrl-C to stop.',
@@ -58,8 +70,12 @@ async function main(): Promise<void> {
     }, EXIT_DEADLINE_MS).unref();
     void stack.close().then(() => process.exit(0));
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  setInterval(() => {
+    if (process.ppid === parent || stopping) return;
+    process.stderr.write('The process that started this one has gone; stopping.\n');
+    stop();
+  }, PARENT_CHECK_MS).unref();
 }
 
 main().catch((error: unknown) => {

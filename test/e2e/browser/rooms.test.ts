@@ -143,9 +143,18 @@ describe('rooms and the everyday chat, in a browser', () => {
   it('says offline within 2 s of the network going, and connected when it is back', async () => {
     const page = await open('nia');
     const context = page.context();
-    await context.setOffline(true);
-    await page.locator('.status[data-status="offline"]').waitFor({ timeout: 2_000 });
-    await context.setOffline(false);
+    if (await page.evaluate<boolean>('navigator.onLine')) {
+      await context.setOffline(true);
+      await page.locator('.status[data-status="offline"]').waitFor({ timeout: 2_000 });
+      await context.setOffline(false);
+    } else {
+      // A machine with no network but loopback (a container, a sandbox): Chromium believes it is
+      // offline from the start, so going offline fires nothing. The page connected all the same
+      // (open waited for it), and it follows the browser's word when it comes.
+      await page.evaluate("window.dispatchEvent(new Event('offline'))");
+      await page.locator('.status[data-status="offline"]').waitFor({ timeout: 2_000 });
+      await page.evaluate("window.dispatchEvent(new Event('online'))");
+    }
     await page.locator('.status[data-status="connected"]').waitFor({ timeout: 20_000 });
   });
 
