@@ -13,7 +13,7 @@
 #          [--auth-client-id ID] [--auth-tenant-id TENANT] [--auth-client-secret-setting NAME]
 #   --auth-client-id is the provider's app id: the client id (Microsoft, GitHub, Google,
 #   Apple), the app id (Facebook) or the consumer key (Twitter).
-#          [--signalr-sku Standard_S1|Free_F1]
+#          [--signalr-sku Free_F1|Standard_S1]  (default Free_F1: no charge)
 #          [--resource-group RG] [--signalr NAME] [--storage-account NAME] [--function-app NAME]
 #   The provider's client secret, if any, comes from the environment variable AUTH_CLIENT_SECRET
 #   (never an argument, so it stays out of shell history); App Service stores it as an app
@@ -36,7 +36,7 @@ provider="github"
 client_id=""
 tenant_id=""
 secret_setting=""
-signalr_sku="Standard_S1"
+signalr_sku="Free_F1" # costs nothing; Standard_S1 for more than 20 connections (README, "Cost")
 group="" signalr="" storage="" app=""
 
 while [ "$#" -gt 0 ]; do
@@ -157,7 +157,7 @@ fi
 # this needs no data-plane role; the deploy's upload uses --auth-mode login instead.
 run az storage blob service-properties update --account-name "$storage" --auth-mode key \
   --static-website --index-document index.html --404-document index.html --output none
-site=$(read_value "https://${storage}.z6.web.core.windows.net/" \
+site=$(read_value "https://<static-website-host-of-${storage}>/" \
   az storage account show --name "$storage" --resource-group "$group" --query primaryEndpoints.web --output tsv)
 site=${site%/} # an origin has no trailing slash; CORS and redirect checks compare exactly
 

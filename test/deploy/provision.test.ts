@@ -199,7 +199,7 @@ describe('infra/provision.sh --dry-run', () => {
     ],
     [
       'CORS for the static site origin, no trailing slash',
-      /^az functionapp cors add .*--allowed-origins https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net --output none $/,
+      /^az functionapp cors add .*--allowed-origins https:\/\/\\<static-website-host-of-chatdemoweb\\> --output none $/,
     ],
     ['CORS credentials enabled', /^az functionapp cors credentials .*--enable true\b/],
     ['the authV2 extension', /^az extension add --name authV2 --upgrade --yes\b/],
@@ -217,7 +217,7 @@ describe('infra/provision.sh --dry-run', () => {
     ],
     [
       'the static site as the allowed external redirect URL',
-      /^az webapp auth update .*--set login\.allowedExternalRedirectUrls=\\\[https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net\\\] --output none/,
+      /^az webapp auth update .*--set login\.allowedExternalRedirectUrls=\\\[https:\/\/\\<static-website-host-of-chatdemoweb\\>\\\] --output none/,
     ],
     [
       'the GitHub provider with its client id',
@@ -233,7 +233,7 @@ describe('infra/provision.sh --dry-run', () => {
     );
     expect(run.stdout).toMatch(/^Function App URL: https:\/\/chatdemo-func\.azurewebsites\.net$/m);
     expect(run.stdout).toMatch(
-      /^Static site URL: +https:\/\/chatdemoweb\.z6\.web\.core\.windows\.net$/m,
+      /^Static site URL: +https:\/\/<static-website-host-of-chatdemoweb>$/m,
     );
   });
 

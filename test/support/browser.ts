@@ -19,7 +19,8 @@ import { SESSION_COOKIE } from '../../local/frontdoor/sessionCookie';
  * headless Chromium by default. A context with a page costs about a third of the CPU the full
  * browser's does, and the browser suites open dozens.
  */
-const CHROMIUM = '/usr/bin/chromium-headless-shell';
+/** Debian's headless shell, or any Chromium named by CHROMIUM_PATH (another system's). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
 
 /** Flags for a run with nothing that reaches outside this machine. */
 const CHROMIUM_ARGS = [

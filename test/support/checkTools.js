@@ -2,6 +2,7 @@
 // stops at once, naming the one command that installs what is missing; .ci/run installs what
 // `--missing` prints. Plain JavaScript: it runs before anything is built.
 const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 
 const TOOLS = [
   {
@@ -13,9 +14,12 @@ const TOOLS = [
   { command: 'az', debianPackage: 'azure-cli', usedBy: 'the deploy tests' },
 ];
 
-const missing = TOOLS.filter(
-  ({ command }) => spawnSync('/bin/sh', ['-c', `command -v ${command}`]).status !== 0,
-);
+// Another system's Chromium, named by CHROMIUM_PATH, stands in for Debian's headless shell.
+const present = (command) =>
+  command === 'chromium-headless-shell' && process.env.CHROMIUM_PATH
+    ? existsSync(process.env.CHROMIUM_PATH)
+    : spawnSync('/bin/sh', ['-c', `command -v ${command}`]).status === 0;
+const missing = TOOLS.filter(({ command }) => !present(command));
 
 if (process.argv.includes('--missing')) {
   process.stdout.write(missing.map((tool) => tool.debianPackage).join(' '));
@@ -27,7 +31,8 @@ if (process.argv.includes('--missing')) {
       '',
       `  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages}`,
       '',
-      'then run npm test again.',
+      'then run npm test again. Not on Debian or Ubuntu: install Chromium, ShellCheck and the Azure',
+      "CLI with your system's package manager, and set CHROMIUM_PATH to Chromium's executable.",
       '',
     ].join('\n'),
   );

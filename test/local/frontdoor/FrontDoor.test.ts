@@ -150,6 +150,29 @@ describe('FrontDoor', () => {
     ).toBe(400);
   });
 
+  it('keeps a sign-out whatever the cookie is respelled as, and after 300 more sign-ins and sign-outs', async () => {
+    const { cookie } = await signIn('erin');
+    const value = /AppServiceAuthSession=([^;]*)/.exec(cookie)![1];
+    await fetch(`${api}/.auth/logout`, { headers: { Cookie: cookie }, redirect: 'manual' });
+    for (let i = 0; i < 300; i++) {
+      const other = await signIn(`flood${i}`);
+      await fetch(`${api}/.auth/logout`, { headers: { Cookie: other.cookie }, redirect: 'manual' });
+    }
+    for (const spelling of [
+      value,
+      `${value}.`,
+      `${value}=`,
+      ` ${value}`,
+      value.replace(/-/g, '+').replace(/_/g, '/'),
+      `${value.slice(0, 8)}!${value.slice(8)}`,
+    ]) {
+      const me = await fetch(`${api}/.auth/me`, {
+        headers: { Cookie: `AppServiceAuthSession=${spelling}` },
+      });
+      expect({ spelling, status: me.status }).toEqual({ spelling, status: 401 });
+    }
+  });
+
   it('strips client-sent identity headers and injects the session user', async () => {
     const { cookie } = await signIn('dave');
     const response = await fetch(`${api}/api/echo/1`, {
