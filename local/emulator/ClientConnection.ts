@@ -1,4 +1,3 @@
-import type WebSocket from 'ws';
 import type { Logger } from '../log';
 import { CLIENT_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './constants';
 import {
@@ -10,6 +9,7 @@ import {
   parseRecord,
   splitRecords,
 } from '../../lib/signalr/hubProtocol';
+import type { ClientTransport } from './transports';
 
 /** A client connection's lifecycle: string values so logs read well. */
 export enum ConnectionState {
@@ -18,9 +18,7 @@ export enum ConnectionState {
   Closed = 'closed',
 }
 
-const TEXT_FRAME = { binary: false } as const;
-
-/** One client WebSocket speaking the JSON hub protocol. */
+/** One client connection speaking the JSON hub protocol, over any of the three transports. */
 export class ClientConnection {
   state = ConnectionState.Handshaking;
   /** Where hub invocations go when upstream is configured; without it they close the connection. */
@@ -33,25 +31,24 @@ export class ClientConnection {
     /** The hub name, lowercased: hub names compare case-insensitively. */
     readonly hub: string,
     readonly userId: string | undefined,
-    private readonly socket: WebSocket,
+    private readonly transport: ClientTransport,
     private readonly maxBufferedBytes: number,
     private readonly log: Logger,
     private readonly onConnected: (connection: ClientConnection) => void,
     private readonly onClosed: (connection: ClientConnection) => void,
   ) {
-    socket.on('message', (data, isBinary) => {
+    transport.onMessage = (data, isBinary) => {
       // No frame may stop the service: anything this connection cannot handle closes it alone.
       try {
-        this.socketOnMessage(data.toString(), isBinary);
+        this.transportOnMessage(data, isBinary);
       } catch (error) {
         this.log.warn(`connection ${id}: closed after an error: ${(error as Error).message}`);
         this.close('The service could not process a message from this connection.');
       }
-    });
-    socket.on('close', () => this.socketOnClose());
-    socket.on('error', (error) =>
-      this.log.debug(`connection ${id}: socket error ${error.message}`),
-    );
+    };
+    transport.onClose = () => this.transportOnClose();
+    transport.onError = (error) =>
+      this.log.debug(`connection ${id}: transport error ${error.message}`);
   }
 
   /**
@@ -60,14 +57,15 @@ export class ClientConnection {
    */
   send(frame: string | Buffer): boolean {
     if (this.state !== ConnectionState.Connected) return false;
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+    const buffered = this.transport.bufferedBytes();
+    if (buffered > this.maxBufferedBytes) {
       this.log.warn(
-        `connection ${this.id}: closed, ${this.socket.bufferedAmount} bytes unsent (limit ${this.maxBufferedBytes}); the client is not reading.`,
+        `connection ${this.id}: closed, ${buffered} bytes unsent (limit ${this.maxBufferedBytes}); the client is not reading.`,
       );
       this.terminate();
       return false;
     }
-    this.socket.send(frame, TEXT_FRAME);
+    this.transport.send(frame);
     return true;
   }
 
@@ -79,15 +77,14 @@ export class ClientConnection {
       ...(error !== undefined && { error }),
       ...(allowReconnect && { allowReconnect: true }),
     };
-    if (this.state === ConnectionState.Connected)
-      this.socket.send(formatRecord(message), TEXT_FRAME);
+    if (this.state === ConnectionState.Connected) this.transport.send(formatRecord(message));
     this.markClosed();
-    this.socket.close(1000);
+    this.transport.close();
   }
 
   terminate(): void {
     this.markClosed();
-    this.socket.terminate();
+    this.transport.terminate();
   }
 
   /** Closes a connection whose handshake or client has gone quiet for too long. */
@@ -114,13 +111,13 @@ export class ClientConnection {
     if (wasConnected) this.onClosed(this);
   }
 
-  private socketOnClose(): void {
+  private transportOnClose(): void {
     if (this.state !== ConnectionState.Closed)
       this.log.debug(`connection ${this.id}: closed by the client.`);
     this.markClosed();
   }
 
-  private socketOnMessage(frame: string, isBinary: boolean): void {
+  private transportOnMessage(frame: string, isBinary: boolean): void {
     this.lastReceivedAt = Date.now();
     if (this.state === ConnectionState.Handshaking) return this.handleHandshake(frame);
     if (this.state !== ConnectionState.Connected) return;
@@ -169,15 +166,15 @@ export class ClientConnection {
       );
     }
     this.state = ConnectionState.Connected;
-    this.socket.send(HANDSHAKE_OK_FRAME, TEXT_FRAME);
+    this.transport.send(HANDSHAKE_OK_FRAME);
     this.onConnected(this);
   }
 
   private refuseHandshake(error: string): void {
     this.log.info(`connection ${this.id}: handshake refused: ${error}`);
-    this.socket.send(formatRecord({ error }), TEXT_FRAME);
+    this.transport.send(formatRecord({ error }));
     this.state = ConnectionState.Closed;
-    this.socket.close(1002);
+    this.transport.close(1002);
   }
 
   private handleMessage(message: HubMessage): void {
@@ -195,7 +192,7 @@ export class ClientConnection {
         );
       case MessageType.Close:
         this.markClosed();
-        this.socket.close(1000);
+        this.transport.close();
         return;
       case MessageType.Ping:
       case MessageType.StreamItem:

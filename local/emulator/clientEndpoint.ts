@@ -10,6 +10,13 @@ import type { SignalRConnectionString } from '../../lib/signalr/ConnectionString
 import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
 import { HttpError } from '../../lib/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
+import { readBody } from '../http/readBody';
+import {
+  LongPollingTransport,
+  ServerSentEventsTransport,
+  TransportKind,
+  type ClientTransport,
+} from './transports';
 
 /** A negotiated connection waiting for its WebSocket (docs/signalr-service.md, "Client endpoint"). */
 export interface PendingConnection {
@@ -31,7 +38,15 @@ export interface ClientEndpointContext {
   readonly maxConnections: number;
 }
 
-const AVAILABLE_TRANSPORTS = [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }];
+/**
+ * What negotiate offers: the three transports with their transfer formats, as Azure SignalR
+ * Service and ASP.NET Core answer (TransportProtocols.md, "POST [endpoint-base]/negotiate").
+ */
+const AVAILABLE_TRANSPORTS = [
+  { transport: TransportKind.WebSockets, transferFormats: ['Text', 'Binary'] },
+  { transport: TransportKind.ServerSentEvents, transferFormats: ['Text'] },
+  { transport: TransportKind.LongPolling, transferFormats: ['Text', 'Binary'] },
+];
 
 /** The one `hub` query parameter, valid, or a 400 (docs/signalr-service.md, "REST API", "Client endpoint"). */
 export function readHub(url: URL): string {
@@ -161,20 +176,7 @@ export async function upgrade(
       );
     if (ctx.isConnected(id))
       throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
-    const pending = ctx.pending.get(id);
-    if (
-      pending === undefined ||
-      Date.now() - pending.negotiatedAt > NEGOTIATE_TTL_MS ||
-      pending.hub.toLowerCase() !== hub.toLowerCase()
-    ) {
-      if (pending !== undefined) ctx.pending.delete(id);
-      throw new HttpError(
-        404,
-        'ConnectionNotFound',
-        'No connection with this id: negotiate again, and connect within 5 seconds.',
-      );
-    }
-    ctx.pending.delete(id);
+    const pending = takePending(ctx, id, hub);
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(id, pending, ws));
   } catch (error) {
     refuseUpgrade(
@@ -184,4 +186,130 @@ export async function upgrade(
         : new HttpError(500, 'InternalError', 'The service had an internal error.'),
     );
   }
+}
+
+/** The negotiated connection `id` names, taken off the waiting list; 404 when none (or stale). */
+function takePending(ctx: ClientEndpointContext, id: string, hub: string): PendingConnection {
+  const pending = ctx.pending.get(id);
+  if (pending !== undefined) ctx.pending.delete(id);
+  if (
+    pending === undefined ||
+    Date.now() - pending.negotiatedAt > NEGOTIATE_TTL_MS ||
+    pending.hub.toLowerCase() !== hub.toLowerCase()
+  )
+    throw new HttpError(
+      404,
+      'ConnectionNotFound',
+      'No connection with this id: negotiate again, and connect within 5 seconds.',
+    );
+  return pending;
+}
+
+/** What the HTTP transports need besides the client endpoint's context. */
+export interface HttpTransportContext extends ClientEndpointContext {
+  /** Connection token → its Server-Sent Events or long-polling transport. */
+  readonly httpTransports: Map<string, ServerSentEventsTransport | LongPollingTransport>;
+  /** Makes the connection for a negotiated id over a transport (as a WebSocket's is made). */
+  readonly attach: (token: string, pending: PendingConnection, transport: ClientTransport) => void;
+  readonly maxMessageBytes: number;
+  readonly pollTimeoutMs: number;
+}
+
+/** Connections with a POST in progress: a second one at once is 409 (HTTP Post, the spec). */
+const sending = new WeakSet<ClientTransport>();
+
+/**
+ * GET, POST and DELETE on /client/?hub=...&id=...: Server-Sent Events (a GET that accepts
+ * `text/event-stream`), long polling (any other GET) and the HTTP POST half-transport that
+ * carries the client's frames for both (TransportProtocols.md; docs/signalr-service.md,
+ * "Transports"). The token comes from the query (`access_token`) as for a WebSocket.
+ */
+export async function httpTransport(
+  ctx: HttpTransportContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const hub = readHub(url);
+  await authenticateClient(ctx, req, url, hub);
+  const id = url.searchParams.get('id');
+  if (id === null)
+    throw new HttpError(
+      400,
+      'MissingConnectionId',
+      'The id query parameter (the connection token from negotiate) is required.',
+    );
+  const existing = ctx.httpTransports.get(id);
+  switch (req.method) {
+    case 'GET':
+      return receive(ctx, req, res, id, hub, existing);
+    case 'POST': {
+      if (existing === undefined || existing.isEnded || ctx.pending.has(id))
+        throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
+      if (sending.has(existing))
+        throw new HttpError(
+          409,
+          'SendInProgress',
+          'Another send on this connection is in progress.',
+        );
+      sending.add(existing);
+      try {
+        const body = await readBody(req, { limit: ctx.maxMessageBytes, timeoutMs: 10_000 });
+        existing.onMessage?.(body.toString('utf8'), false);
+      } finally {
+        sending.delete(existing);
+      }
+      res.writeHead(200, { 'Content-Length': '0' }).end();
+      return;
+    }
+    case 'DELETE':
+      if (existing === undefined)
+        throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
+      existing.terminate();
+      res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');
+      return;
+    default:
+      throw new HttpError(
+        405,
+        'MethodNotAllowed',
+        'The client endpoint takes GET, POST or DELETE.',
+        {
+          headers: { Allow: 'GET, POST, DELETE' },
+        },
+      );
+  }
+}
+
+/** The server-to-client half: a new event stream, the first poll, or the next poll. */
+function receive(
+  ctx: HttpTransportContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  hub: string,
+  existing: ServerSentEventsTransport | LongPollingTransport | undefined,
+): void {
+  const eventStream = /text\/event-stream/i.test(req.headers.accept ?? '');
+  if (existing !== undefined) {
+    if (existing instanceof ServerSentEventsTransport || eventStream)
+      throw new HttpError(409, 'ConnectionInUse', 'This connection already has its transport.');
+    if (existing.isEnded)
+      throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
+    return existing.takePoll(res);
+  }
+  if (ctx.isConnected(id))
+    throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
+  const pending = takePending(ctx, id, hub);
+  if (eventStream) {
+    const transport = new ServerSentEventsTransport(res);
+    ctx.httpTransports.set(id, transport);
+    ctx.attach(id, pending, transport);
+    return;
+  }
+  const transport = new LongPollingTransport(ctx.pollTimeoutMs);
+  ctx.httpTransports.set(id, transport);
+  ctx.attach(id, pending, transport);
+  // The first poll makes the connection and answers at once, empty: the client sends its
+  // handshake only after it (@microsoft/signalr LongPollingTransport.connect).
+  res.writeHead(200, { 'Content-Length': '0' }).end();
 }

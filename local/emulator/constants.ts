@@ -37,3 +37,10 @@ export const ErrorCode = {
  * SDK calls 2022-06-01 today and moved to 2024-12-01 in 2025).
  */
 export const API_VERSIONS: readonly string[] = ['2022-06-01', '2023-07-01', '2024-12-01'];
+
+/**
+ * How long a long poll waits for data before answering 200 with nothing: ASP.NET Core's
+ * default (`LongPollingOptions.PollTimeout`, 90 s). Azure SignalR Service does not document its
+ * own; the client (`LongPollingTransport`) waits 100 s before it gives a poll up.
+ */
+export const LONG_POLL_TIMEOUT_MS = 90_000;

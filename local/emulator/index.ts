@@ -5,9 +5,10 @@ import { createLogger, type LogLevel } from '../log';
 import { listenPort, parseConnectionString } from '../../lib/signalr/ConnectionString';
 import { ClientConnection } from './ClientConnection';
 import {
+  httpTransport,
   negotiate,
   upgrade,
-  type ClientEndpointContext,
+  type HttpTransportContext,
   type PendingConnection,
 } from './clientEndpoint';
 import {
@@ -15,6 +16,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_MESSAGE_BYTES,
   KEEP_ALIVE_INTERVAL_MS,
+  LONG_POLL_TIMEOUT_MS,
   NEGOTIATE_TTL_MS,
   SWEEP_INTERVAL_MS,
 } from './constants';
@@ -27,6 +29,12 @@ import { parseRequestTarget } from '../http/requestTarget';
 import { MessageType, PING_FRAME, formatRecord } from '../../lib/signalr/hubProtocol';
 import { MAX_PENDING_PER_CONNECTION, Upstream, type UpstreamAnswer } from './Upstream';
 import { handleRest } from './restApi';
+import {
+  LongPollingTransport,
+  ServerSentEventsTransport,
+  WebSocketTransport,
+  type ClientTransport,
+} from './transports';
 
 export interface EmulatorOptions {
   /** The app's AzureSignalRConnectionString; its Port is where the emulator listens. */
@@ -37,6 +45,8 @@ export interface EmulatorOptions {
   readonly maxConnections?: number;
   /** Largest client frame; a larger one closes the connection with 1009. */
   readonly maxMessageBytes?: number;
+  /** How long a long poll waits for data (LONG_POLL_TIMEOUT_MS by default). */
+  readonly longPollTimeoutMs?: number;
   /** Unsent bytes past which a client that is not reading is closed. */
   readonly maxBufferedBytes?: number;
   /** Upstream URL template (`{hub}`, `{category}`, `{event}`); none means invocations close. */
@@ -98,12 +108,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
   /** connection token → live connection, for the 409 rule. */
   const byToken = new Map<string, ClientConnection>();
   const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  const ctx: ClientEndpointContext = {
+  const httpTransports = new Map<string, ServerSentEventsTransport | LongPollingTransport>();
+  const ctx: HttpTransportContext = {
     cs,
     pending,
     isConnected: (token) => byToken.has(token),
     connectionCount: () => byToken.size,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    httpTransports,
+    attach: (token, entry, transport) => attach(token, entry, transport),
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    pollTimeoutMs: options.longPollTimeoutMs ?? LONG_POLL_TIMEOUT_MS,
   };
   const wss = new WebSocketServer({
     noServer: true,
@@ -118,6 +133,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
         if (applyCors(req, res)) return;
         return await negotiate(ctx, req, res, url);
       }
+      if (url.pathname === '/client/' || url.pathname === '/client') {
+        if (applyCors(req, res)) return;
+        return await httpTransport(ctx, req, res, url);
+      }
       if (await handleRest({ cs, registry }, req, res, url)) return;
       throw new HttpError(404, 'NotFound', `Nothing at ${url.pathname}.`);
     } catch (error) {
@@ -129,7 +148,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     options.upstreamUrlTemplate === undefined
       ? undefined
       : new Upstream(options.upstreamUrlTemplate, cs.accessKey, log);
-  const onSocket = (token: string, entry: PendingConnection, ws: import('ws').WebSocket): void => {
+  const attach = (token: string, entry: PendingConnection, transport: ClientTransport): void => {
     const upstreamConnection = {
       id: entry.connectionId,
       hub: entry.hub.toLowerCase(),
@@ -143,7 +162,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       entry.connectionId,
       entry.hub.toLowerCase(),
       entry.userId,
-      ws,
+      transport,
       maxBufferedBytes,
       log,
       (connected) => {
@@ -168,7 +187,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
           );
       };
     byToken.set(token, connection);
-    ws.once('close', () => byToken.delete(token));
+    // Whatever state the connection reached (a client may go before its handshake), its token
+    // is free once the transport has ended: a long poll's after its last poll was answered.
+    const connectionOnClose = transport.onClose;
+    transport.onClose = () => {
+      connectionOnClose?.();
+      byToken.delete(token);
+      httpTransports.delete(token);
+    };
+  };
+  const onSocket = (token: string, entry: PendingConnection, ws: import('ws').WebSocket): void => {
+    attach(token, entry, new WebSocketTransport(ws));
   };
 
   const servers: Server[] = [];

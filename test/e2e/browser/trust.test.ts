@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { signIn } from '../../support/chatClients';
 import { accessibilityViolations, sendOnPage, useBrowserStack } from '../../support/browser';
 
 /**
@@ -138,5 +139,28 @@ describe('the page tells the truth', () => {
     );
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r + g + b).toBeLessThan(3 * 64);
+  });
+
+  it('still chats when WebSocket upgrades are refused, over the next transport the client tries', async () => {
+    const context = await suite.browser.newContext();
+    suite.keep(context);
+    // A proxy that refuses WebSockets: every upgrade from this page fails.
+    await context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1011, reason: 'refused' }));
+    const cookie = /AppServiceAuthSession=([^;]*)/.exec(
+      await signIn(suite.stack.urls.api, 'Ngọc Ánh'),
+    )![1];
+    await context.addCookies([
+      { name: 'AppServiceAuthSession', value: cookie, url: suite.stack.urls.api, httpOnly: true },
+    ]);
+    const page = await context.newPage();
+    const transports: string[] = [];
+    page.on('request', (request) => {
+      if (/\/client\/\?/.test(request.url())) transports.push(request.headers()['accept'] ?? '');
+    });
+    await page.goto(`${suite.stack.urls.page}/`);
+    await page.locator('.status[data-status="connected"]').waitFor({ timeout: 20_000 });
+    await sendOnPage(ana, 'heard without WebSockets');
+    await page.locator('.message', { hasText: 'heard without WebSockets' }).waitFor();
+    expect(transports.some((accept) => accept.includes('text/event-stream'))).toBe(true);
   });
 });

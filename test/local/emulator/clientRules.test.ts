@@ -40,7 +40,7 @@ describe('emulator client endpoint', () => {
       ws.on('error', () => undefined);
     });
 
-  it('answers negotiate v1 with a connection token and only WebSockets, echoing the origin with credentials', async () => {
+  it('answers negotiate v1 with a connection token and the three transports, echoing the origin with credentials', async () => {
     const response = await negotiate();
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5500');
@@ -54,6 +54,8 @@ describe('emulator client endpoint', () => {
     ]);
     expect(body.availableTransports).toEqual([
       { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
+      { transport: 'ServerSentEvents', transferFormats: ['Text'] },
+      { transport: 'LongPolling', transferFormats: ['Text', 'Binary'] },
     ]);
   });
 
