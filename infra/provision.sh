@@ -206,9 +206,22 @@ run az webapp auth update --name "$app" --resource-group "$group" \
 extension_key=$(read_value "<signalr_extension-key>" az functionapp keys list --name "$app" \
   --resource-group "$group" --query systemKeys.signalr_extension --output tsv)
 if [ -n "$extension_key" ]; then
-  run az signalr upstream update --name "$signalr" --resource-group "$group" --template \
-    "url-template=https://${host}/runtime/webhooks/signalr?code=${extension_key}" \
-    "hub-pattern=chat" "category-pattern=*" "event-pattern=*" --output none
+  # The repository's one list of upstream templates (infra/signalr-upstream.json), in order, as
+  # npm start's emulator loads it: %APP_URL% and %SIGNALR_EXTENSION_KEY% filled in here.
+  mapfile -d '' upstream_templates < <(node - "$(dirname "$0")/signalr-upstream.json" \
+    "https://${host}" "$extension_key" <<'JS'
+const [file, appUrl, key] = process.argv.slice(2);
+const { templates } = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+for (const t of templates) {
+  const url = t.urlTemplate.split('%APP_URL%').join(appUrl).split('%SIGNALR_EXTENSION_KEY%').join(key);
+  const settings = [['url-template', url], ['hub-pattern', t.hubPattern], ['category-pattern', t.categoryPattern], ['event-pattern', t.eventPattern]];
+  process.stdout.write('--template\0');
+  for (const [name, value] of settings) process.stdout.write(`${name}=${value ?? '*'}\0`);
+}
+JS
+  )
+  run az signalr upstream update --name "$signalr" --resource-group "$group" \
+    "${upstream_templates[@]}" --output none
 else
   echo "provision: the signalr_extension key appears after the first deploy; run this again" \
     "then to set the SignalR upstream (who is online)." >&2

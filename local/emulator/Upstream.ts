@@ -9,6 +9,7 @@ import {
   upstreamSignature,
 } from '../../lib/signalr/upstream';
 import type { Logger } from '../log';
+import { upstreamUrl, type UpstreamTemplate } from './upstreamTemplates';
 
 /**
  * Serverless upstream, as the service and its official emulator call it (Azure/azure-signalr,
@@ -43,7 +44,12 @@ const UPSTREAM_TIMEOUT_MS = 100_000;
 export interface UpstreamAnswer {
   readonly status: number;
   readonly body: Buffer;
+  /** No template matched: nothing was sent, and nothing is answered to the client. */
+  readonly notSent?: true;
 }
+
+/** What `post` resolves to when no upstream template matches the event. */
+const NOT_SENT: UpstreamAnswer = { status: 0, body: Buffer.alloc(0), notSent: true };
 
 /** One connection's calls, in order; its disconnected never overtakes its connected. */
 class ConnectionQueue {
@@ -91,21 +97,19 @@ export class Upstream {
   private readonly queues = new Map<string, ConnectionQueue>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly agent: HttpAgent;
-  private readonly url: URL;
+  private readonly agent = new HttpAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
   /** Closed: every call not yet sent is dropped (the app is going away). */
   private stopped = false;
+  private readonly templates: readonly UpstreamTemplate[];
 
+  /** `templates`: the upstream settings in order, or one URL template for every event. */
   constructor(
-    private readonly urlTemplate: string,
+    templates: string | readonly UpstreamTemplate[],
     private readonly accessKey: string,
     private readonly log: Logger,
   ) {
-    this.url = new URL(urlTemplate.replace(/\{[a-z]+\}/gi, 'x'));
-    this.agent =
-      this.url.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT })
-        : new HttpAgent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+    this.templates = typeof templates === 'string' ? [{ urlTemplate: templates }] : templates;
   }
 
   /** Pending calls over all connections, for the tests and the stats. */
@@ -127,13 +131,6 @@ export class Upstream {
     }
   }
 
-  private target(hub: string, category: string, event: string): string {
-    return this.urlTemplate
-      .replace(/\{hub\}/gi, encodeURIComponent(hub))
-      .replace(/\{category\}/gi, category)
-      .replace(/\{event\}/gi, encodeURIComponent(event));
-  }
-
   private post(
     connection: UpstreamConnection,
     category: string,
@@ -141,6 +138,9 @@ export class Upstream {
     body: unknown,
   ): Promise<UpstreamAnswer> {
     if (this.stopped) return Promise.reject(new Error('The upstream was closed.'));
+    const target = upstreamUrl(this.templates, connection.hub, category, event);
+    // No template matches: Azure does not send the event at all (HubProxyHandler.cs).
+    if (target === undefined) return Promise.resolve(NOT_SENT);
     // A Buffer, not a string: Node writes the header block together with a string body in the
     // body's encoding (UTF-8), which would encode the header bytes a second time.
     const payload = Buffer.from(JSON.stringify(body));
@@ -159,15 +159,16 @@ export class Upstream {
     if (connection.claims.length > 0)
       headers[UpstreamHeader.UserClaims] = headerBytes(connection.claims.join(', '));
     if (connection.query.length > 0) headers[UpstreamHeader.ClientQuery] = connection.query;
-    const url = new URL(this.target(connection.hub, category, event));
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const url = new URL(target);
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       const req = send(
         url,
         {
           method: 'POST',
           headers,
-          agent: this.agent,
+          agent: https ? this.httpsAgent : this.agent,
           signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
         },
         (res) => {
@@ -259,5 +260,6 @@ export class Upstream {
   close(): void {
     this.stopped = true;
     this.agent.destroy();
+    this.httpsAgent.destroy();
   }
 }

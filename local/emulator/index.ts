@@ -29,6 +29,7 @@ import { parseRequestTarget } from '../http/requestTarget';
 import { MessageType, PING_FRAME, formatRecord } from '../../lib/signalr/hubProtocol';
 import { MAX_PENDING_PER_CONNECTION, Upstream, type UpstreamAnswer } from './Upstream';
 import { handleRest } from './restApi';
+import type { UpstreamTemplate } from './upstreamTemplates';
 import {
   LongPollingTransport,
   ServerSentEventsTransport,
@@ -49,8 +50,11 @@ export interface EmulatorOptions {
   readonly longPollTimeoutMs?: number;
   /** Unsent bytes past which a client that is not reading is closed. */
   readonly maxBufferedBytes?: number;
-  /** Upstream URL template (`{hub}`, `{category}`, `{event}`); none means invocations close. */
-  readonly upstreamUrlTemplate?: string;
+  /**
+   * Upstream settings: an ordered list of templates (upstreamTemplates.ts), or one URL template
+   * (`{hub}`, `{category}`, `{event}`) for every event; none means invocations close.
+   */
+  readonly upstreamUrlTemplate?: string | readonly UpstreamTemplate[];
 }
 
 export interface EmulatorStats extends RegistryStats {
@@ -63,8 +67,8 @@ export interface SignalREmulator {
   /** The same connection string with Port set to where the emulator listens. */
   readonly connectionString: string;
   stats(): EmulatorStats;
-  /** Sets (or clears) the upstream URL template, as the service's upstream settings do. */
-  setUpstream(urlTemplate: string | undefined): void;
+  /** Sets (or clears) the upstream settings, as the service's upstream settings do. */
+  setUpstream(templates: string | readonly UpstreamTemplate[] | undefined): void;
   /** Upstream calls waiting or running for the current upstream. */
   upstreamPending(): number;
   /** Closes every client with allowReconnect, then the listeners. Safe to call twice. */
@@ -178,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     if (connectionUpstream !== undefined)
       connection.onInvocation = (message) => {
         const queued = connectionUpstream.invoke(upstreamConnection, message, (answer) => {
+          if (!(answer instanceof Error) && answer.notSent) return;
           if (message.invocationId !== undefined)
             connection.send(completionFrame(message.invocationId, answer));
         });

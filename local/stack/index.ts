@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { startEmulator, type SignalREmulator } from '../emulator';
 import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
 import { RevocationFile } from '../frontdoor/RevocationFile';
+import { loadUpstreamSettings } from '../emulator/upstreamTemplates';
 import { newSessionKey } from '../frontdoor/SessionSeal';
 import { CoreToolsHost } from '../host/CoreToolsHost';
 import { FunctionHost } from '../host/FunctionHost';
@@ -236,11 +237,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
     cleanups.push(() => frontDoor.close());
-    // SignalR upstream goes through the front door, as in Azure, to the host's webhook.
+    // SignalR upstream goes through the front door, as in Azure, to the host's webhook: the
+    // repository's one list of upstream templates, as provision.sh applies it on Azure.
     const upstreamUrlTemplate =
       options.upstream === false
         ? undefined
-        : `http://127.0.0.1:${frontDoorPort}${SIGNALR_WEBHOOK_PATH}${host.signalRExtensionKey === undefined ? '' : `?code=${encodeURIComponent(host.signalRExtensionKey)}`}`;
+        : loadUpstreamSettings(findProjectRoot(__dirname), {
+            '%APP_URL%': `http://127.0.0.1:${frontDoorPort}`,
+            '%SIGNALR_EXTENSION_KEY%': encodeURIComponent(host.signalRExtensionKey ?? ''),
+          });
     emulator?.setUpstream(upstreamUrlTemplate);
     pages.configure({
       frontDoorPort,

@@ -287,6 +287,54 @@ describe('infra/provision.sh --dry-run', () => {
   });
 });
 
+describe('infra/provision.sh and the one list of upstream templates', () => {
+  it('applies infra/signalr-upstream.json on Azure: every template, in order, with the app and key filled in', () => {
+    // The script beside a list of two templates: what it prints follows the file.
+    const dir = mkdtempSync(join(tmpdir(), 'upstream-list-'));
+    try {
+      writeFileSync(join(dir, 'provision.sh'), readFileSync(SCRIPT));
+      writeFileSync(
+        join(dir, 'signalr-upstream.json'),
+        JSON.stringify({
+          templates: [
+            {
+              urlTemplate: '%APP_URL%/first/{event}',
+              hubPattern: 'chat',
+              eventPattern: 'connected,disconnected',
+            },
+            {
+              urlTemplate: '%APP_URL%/second?code=%SIGNALR_EXTENSION_KEY%',
+              categoryPattern: 'messages',
+            },
+          ],
+        }),
+      );
+      const result = spawnSync(
+        'bash',
+        [
+          join(dir, 'provision.sh'),
+          '--dry-run',
+          '--name',
+          'chatdemo',
+          '--auth-provider',
+          'github',
+          '--auth-client-id',
+          'x',
+        ],
+        { encoding: 'utf8', env: { ...process.env, AZ_FORBIDDEN: '1' } },
+      );
+      const update = result.stdout
+        .split('\n')
+        .find((l) => l.startsWith('az signalr upstream update'));
+      expect(update).toContain(
+        '--template url-template=https://chatdemo-func.azurewebsites.net/first/\\{event\\} hub-pattern=chat category-pattern=\\* event-pattern=connected\\,disconnected --template url-template=https://chatdemo-func.azurewebsites.net/second\\?code=\\<signalr_extension-key\\> hub-pattern=\\* category-pattern=messages event-pattern=\\*',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('infra/provision.sh against a fake az', () => {
   const args = ['--name', 'chatdemo', '--auth-provider', 'github', '--auth-client-id', 'Iv1.abc'];
 

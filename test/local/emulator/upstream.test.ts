@@ -25,6 +25,8 @@ describe('emulator upstream', () => {
   let app: Server;
   /** Upstream calls in the order they arrived. */
   const received: Received[] = [];
+  /** The path of every upstream call. */
+  const paths: string[] = [];
   /** How the fake app answers an invocation; set per test. */
   let answer: (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -33,6 +35,7 @@ describe('emulator upstream', () => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        paths.push(req.url ?? '');
         const userId = req.headers['x-asrs-user-id'] as string | undefined;
         received.push({
           event: req.headers['x-asrs-event'] as string,
@@ -130,5 +133,52 @@ describe('emulator upstream', () => {
     expect(emulator.upstreamPending()).toBe(0);
     expect(MAX_PENDING_PER_CONNECTION).toBe(32);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('calls only what a template matches, the first match winning, as Azure does', async () => {
+    const port = (app.address() as AddressInfo).port;
+    answer = (_req, res) => void res.writeHead(200).end();
+    const listed = await startEmulator({
+      connectionString: DEVELOPMENT_CONNECTION_STRING,
+      port: 0,
+      logLevel: 'silent',
+      upstreamUrlTemplate: [
+        {
+          urlTemplate: `http://127.0.0.1:${port}/first/{event}`,
+          eventPattern: 'connected, typing',
+        },
+        { urlTemplate: `http://127.0.0.1:${port}/never/{event}`, eventPattern: 'connected' },
+      ],
+    });
+    try {
+      const cs = parseConnectionString(listed.connectionString);
+      const info = createConnectionInfo(cs, { hub: 'chat', userId: 'only-listed' });
+      const client = new HubConnectionBuilder()
+        .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
+        .configureLogging(LogLevel.None)
+        .build();
+      await client.start();
+      await client.send('unlisted', 'x');
+      await client.send('typing', 'general');
+      while (!received.some((r) => r.userId === 'only-listed' && r.event === 'typing'))
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await client.stop();
+      // The disconnect and the unlisted method match no template: never sent. Waiting for what
+      // would come after them: a last connect of another user through the same list.
+      const marker = createConnectionInfo(cs, { hub: 'chat', userId: 'marker' });
+      const other = new HubConnectionBuilder()
+        .withUrl(marker.url, { accessTokenFactory: () => marker.accessToken })
+        .configureLogging(LogLevel.None)
+        .build();
+      await other.start();
+      while (!received.some((r) => r.userId === 'marker') || listed.upstreamPending() > 0)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await other.stop();
+      const events = received.filter((r) => r.userId === 'only-listed').map((r) => r.event);
+      expect(events).toEqual(['connected', 'typing']);
+      expect(paths.filter((path) => path.startsWith('/never/'))).toEqual([]);
+    } finally {
+      await listed.close();
+    }
   });
 });
