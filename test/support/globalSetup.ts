@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   (globalThis as { sharedStackProcess?: ChildProcess }).sharedStackProcess = child;
-  const shared = await new Promise<string>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`The shared test stack did not start within ${START_DEADLINE_MS} ms.`));
@@ -36,5 +36,14 @@ export default async function globalSetup(): Promise<void> {
       reject(new Error(`The shared test stack exited (${code}) before it was ready.`));
     });
   });
+  let shared: string;
+  try {
+    shared = await ready;
+  } catch (error) {
+    // Jest runs no teardown after a failed setup: what was started stops here, or Azurite and
+    // Chromium would outlive the run.
+    await Promise.allSettled([storage.close(), browser.close()]);
+    throw error;
+  }
   process.env[SHARED_STACK_VARIABLE] = shared;
 }
