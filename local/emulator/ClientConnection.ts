@@ -179,8 +179,13 @@ export class ClientConnection {
 
   private handleMessage(message: HubMessage): void {
     switch (message.type) {
-      case MessageType.Invocation:
       case MessageType.StreamInvocation:
+        // Serverless mode has no hub to stream from: the service passes only plain invocations
+        // upstream (Azure/azure-signalr, HubEmulator/HubProxyHandler.cs, DispatchMessagesAsync:
+        // `message is InvocationMessage`); a stream invocation is dropped, the connection kept.
+        this.log.debug(`connection ${this.id}: stream invocation '${message.target}' dropped.`);
+        return;
+      case MessageType.Invocation:
         if (this.onInvocation !== undefined) return this.onInvocation(message);
         // Serverless mode with no upstream: the service "disconnects any client that sends
         // messages" (docs/signalr-service.md, "Serverless mode"); invoke() then rejects.

@@ -71,6 +71,23 @@ function findOperation(
   return undefined;
 }
 
+/**
+ * The hub a REST call reaches: with `?application=app`, `app_<hub>`, both lower-cased, so one
+ * service can serve several apps' hubs of the same name (Azure/azure-signalr, the emulator's
+ * Controllers/SignalRServiceEmulatorWebApi.cs, `GetInternalHubName`; an application name must
+ * look like a hub name, or 400). Clients of such an app connect to `hub=app_<hub>`.
+ */
+export function internalHubName(hub: string, application: string | null): string {
+  if (application === null || application === '') return hub.toLowerCase();
+  if (!HUB_NAME_PATTERN.test(application))
+    throw new HttpError(
+      400,
+      'InvalidApplicationName',
+      `Invalid application name '${application.slice(0, 140)}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
+    );
+  return `${application.toLowerCase()}_${hub.toLowerCase()}`;
+}
+
 /** Handles `/api/...`; returns false when the path is not the REST API's. */
 export async function handleRest(
   ctx: RestContext,
@@ -105,6 +122,7 @@ export async function handleRest(
       'InvalidHubName',
       `Invalid hub name '${hub}': it must start with a letter and use up to 128 letters, digits and _\`,.[].`,
     );
+  const internalHub = internalHubName(hub, url.searchParams.get('application'));
   const segments = rest.length > 0 && rest[rest.length - 1] === '' ? rest.slice(0, -1) : rest;
   const method = req.method ?? 'GET';
   const found = findOperation(version, method, segments);
@@ -113,7 +131,7 @@ export async function handleRest(
   const { user = '', group = '', connection = '' } = found.params;
   if ('group' in found.params) checkGroupName(group);
   await found.operation.handle({
-    registry: ctx.registry.of(hub),
+    registry: ctx.registry.of(internalHub),
     params: { user, group, connection },
     url,
     req,

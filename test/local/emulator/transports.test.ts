@@ -180,6 +180,38 @@ describe('client transports', () => {
     expect(client.state).toBe(HubConnectionState.Connected);
   });
 
+  it('reaches hub app_chat, not chat, with ?application=app on the REST API, as Azure does', async () => {
+    const info = createConnectionInfo(cs(), { hub: 'app_chat', userId: 'in-app' });
+    const inApp = new HubConnectionBuilder()
+      .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
+      .configureLogging(LogLevel.None)
+      .build();
+    clients.push(inApp);
+    await inApp.start();
+    const plain = await connect('plain', HttpTransportType.WebSockets);
+    const heard: string[] = [];
+    plain.on('newMessage', (text: string) => heard.push(`plain: ${text}`));
+    const arrived = next(inApp, 'newMessage');
+    expect(
+      (
+        await rest('POST', '/api/v1/hubs/Chat?application=App', {
+          target: 'newMessage',
+          arguments: ['for the app'],
+        })
+      ).status,
+    ).toBe(202);
+    await expect(arrived).resolves.toBe('for the app');
+    // A send to plain `chat` after it: once it arrives, the app's send has passed it by.
+    const marker = next(plain, 'newMessage');
+    await rest('POST', '/api/v1/hubs/chat', { target: 'newMessage', arguments: ['marker'] });
+    await marker;
+    expect(heard).toEqual(['plain: marker']);
+    expect(
+      (await rest('POST', '/api/v1/hubs/chat?application=1bad', { target: 'x', arguments: [] }))
+        .status,
+    ).toBe(400);
+  });
+
   describe('refusals of the HTTP transports', () => {
     /** A negotiated connection token and the URL of its transport, without a client. */
     async function negotiated(): Promise<{ url: string; token: string }> {

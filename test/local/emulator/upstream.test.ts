@@ -181,4 +181,27 @@ describe('emulator upstream', () => {
       await listed.close();
     }
   });
+
+  it('drops a client stream invocation, as Azure does in serverless mode, and keeps the connection', async () => {
+    answer = (_req, res, body) => {
+      const { invocationId } = JSON.parse(body) as { invocationId: string };
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(`{"type":3,"invocationId":"${invocationId}","result":"pong"}\u001e`);
+    };
+    const client = connect('streamer');
+    await client.start();
+    try {
+      client
+        .stream('counter', 3)
+        .subscribe({ next: () => undefined, error: () => undefined, complete: () => undefined });
+      // A plain invocation after it: once it is answered, the stream invocation has passed.
+      await expect(client.invoke('ping')).resolves.toBe('pong');
+      const events = received.filter((r) => r.userId === 'streamer').map((r) => r.event);
+      expect(events).toEqual(['connected', 'ping']);
+      expect(client.state).toBe('Connected');
+    } finally {
+      await client.stop();
+    }
+  });
 });
