@@ -10,13 +10,7 @@ import type { SignalRConnectionString } from '../../lib/signalr/ConnectionString
 import { HUB_NAME_PATTERN, NEGOTIATE_TTL_MS } from './constants';
 import { HttpError } from '../../lib/HttpError';
 import { parseRequestTarget } from '../http/requestTarget';
-import { readBody } from '../http/readBody';
-import {
-  LongPollingTransport,
-  ServerSentEventsTransport,
-  TransportKind,
-  type ClientTransport,
-} from './transports';
+import { TransportKind } from './transports';
 
 /** A negotiated connection waiting for its WebSocket (docs/signalr-service.md, "Client endpoint"). */
 export interface PendingConnection {
@@ -165,15 +159,7 @@ export async function upgrade(
     const url = parseRequestTarget(req.url);
     if (url.pathname !== '/client/' && url.pathname !== '/client')
       throw new HttpError(404, 'NotFound', `No WebSocket endpoint at ${url.pathname}.`);
-    const hub = readHub(url);
-    await authenticateClient(ctx, req, url, hub);
-    const id = url.searchParams.get('id');
-    if (id === null)
-      throw new HttpError(
-        400,
-        'MissingConnectionId',
-        'The id query parameter (the connection token from negotiate) is required.',
-      );
+    const { hub, id } = await readTransportRequest(ctx, req, url);
     if (ctx.isConnected(id))
       throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
     const pending = takePending(ctx, id, hub);
@@ -188,8 +174,33 @@ export async function upgrade(
   }
 }
 
+/**
+ * What every transport request carries, checked: the hub (400), the client token (401) and the
+ * connection token `id` (400 when missing).
+ */
+export async function readTransportRequest(
+  ctx: ClientEndpointContext,
+  req: IncomingMessage,
+  url: URL,
+): Promise<{ hub: string; id: string }> {
+  const hub = readHub(url);
+  await authenticateClient(ctx, req, url, hub);
+  const id = url.searchParams.get('id');
+  if (id === null)
+    throw new HttpError(
+      400,
+      'MissingConnectionId',
+      'The id query parameter (the connection token from negotiate) is required.',
+    );
+  return { hub, id };
+}
+
 /** The negotiated connection `id` names, taken off the waiting list; 404 when none (or stale). */
-function takePending(ctx: ClientEndpointContext, id: string, hub: string): PendingConnection {
+export function takePending(
+  ctx: ClientEndpointContext,
+  id: string,
+  hub: string,
+): PendingConnection {
   const pending = ctx.pending.get(id);
   if (pending !== undefined) ctx.pending.delete(id);
   if (
@@ -203,113 +214,4 @@ function takePending(ctx: ClientEndpointContext, id: string, hub: string): Pendi
       'No connection with this id: negotiate again, and connect within 5 seconds.',
     );
   return pending;
-}
-
-/** What the HTTP transports need besides the client endpoint's context. */
-export interface HttpTransportContext extends ClientEndpointContext {
-  /** Connection token → its Server-Sent Events or long-polling transport. */
-  readonly httpTransports: Map<string, ServerSentEventsTransport | LongPollingTransport>;
-  /** Makes the connection for a negotiated id over a transport (as a WebSocket's is made). */
-  readonly attach: (token: string, pending: PendingConnection, transport: ClientTransport) => void;
-  readonly maxMessageBytes: number;
-  readonly pollTimeoutMs: number;
-}
-
-/** Connections with a POST in progress: a second one at once is 409 (HTTP Post, the spec). */
-const sending = new WeakSet<ClientTransport>();
-
-/**
- * GET, POST and DELETE on /client/?hub=...&id=...: Server-Sent Events (a GET that accepts
- * `text/event-stream`), long polling (any other GET) and the HTTP POST half-transport that
- * carries the client's frames for both (TransportProtocols.md; docs/signalr-service.md,
- * "Transports"). The token comes from the query (`access_token`) as for a WebSocket.
- */
-export async function httpTransport(
-  ctx: HttpTransportContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): Promise<void> {
-  const hub = readHub(url);
-  await authenticateClient(ctx, req, url, hub);
-  const id = url.searchParams.get('id');
-  if (id === null)
-    throw new HttpError(
-      400,
-      'MissingConnectionId',
-      'The id query parameter (the connection token from negotiate) is required.',
-    );
-  const existing = ctx.httpTransports.get(id);
-  switch (req.method) {
-    case 'GET':
-      return receive(ctx, req, res, id, hub, existing);
-    case 'POST': {
-      if (existing === undefined || existing.isEnded || ctx.pending.has(id))
-        throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
-      if (sending.has(existing))
-        throw new HttpError(
-          409,
-          'SendInProgress',
-          'Another send on this connection is in progress.',
-        );
-      sending.add(existing);
-      try {
-        const body = await readBody(req, { limit: ctx.maxMessageBytes, timeoutMs: 10_000 });
-        existing.onMessage?.(body.toString('utf8'), false);
-      } finally {
-        sending.delete(existing);
-      }
-      res.writeHead(200, { 'Content-Length': '0' }).end();
-      return;
-    }
-    case 'DELETE':
-      if (existing === undefined)
-        throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
-      existing.terminate();
-      res.writeHead(202, { 'Content-Type': 'text/plain' }).end('Accepted');
-      return;
-    default:
-      throw new HttpError(
-        405,
-        'MethodNotAllowed',
-        'The client endpoint takes GET, POST or DELETE.',
-        {
-          headers: { Allow: 'GET, POST, DELETE' },
-        },
-      );
-  }
-}
-
-/** The server-to-client half: a new event stream, the first poll, or the next poll. */
-function receive(
-  ctx: HttpTransportContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  id: string,
-  hub: string,
-  existing: ServerSentEventsTransport | LongPollingTransport | undefined,
-): void {
-  const eventStream = /text\/event-stream/i.test(req.headers.accept ?? '');
-  if (existing !== undefined) {
-    if (existing instanceof ServerSentEventsTransport || eventStream)
-      throw new HttpError(409, 'ConnectionInUse', 'This connection already has its transport.');
-    if (existing.isEnded)
-      throw new HttpError(404, 'ConnectionNotFound', 'No open connection with this id.');
-    return existing.takePoll(res);
-  }
-  if (ctx.isConnected(id))
-    throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
-  const pending = takePending(ctx, id, hub);
-  if (eventStream) {
-    const transport = new ServerSentEventsTransport(res);
-    ctx.httpTransports.set(id, transport);
-    ctx.attach(id, pending, transport);
-    return;
-  }
-  const transport = new LongPollingTransport(ctx.pollTimeoutMs);
-  ctx.httpTransports.set(id, transport);
-  ctx.attach(id, pending, transport);
-  // The first poll makes the connection and answers at once, empty: the client sends its
-  // handshake only after it (@microsoft/signalr LongPollingTransport.connect).
-  res.writeHead(200, { 'Content-Length': '0' }).end();
 }

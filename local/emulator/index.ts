@@ -4,13 +4,8 @@ import { closeServer, listen } from '../httpServer';
 import { createLogger, type LogLevel } from '../log';
 import { listenPort, parseConnectionString } from '../../lib/signalr/ConnectionString';
 import { ClientConnection } from './ClientConnection';
-import {
-  httpTransport,
-  negotiate,
-  upgrade,
-  type HttpTransportContext,
-  type PendingConnection,
-} from './clientEndpoint';
+import { negotiate, upgrade, type PendingConnection } from './clientEndpoint';
+import { httpTransport, type HttpTransportContext } from './httpTransportEndpoint';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_CONNECTIONS,
