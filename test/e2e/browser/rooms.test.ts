@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, sendOnPage, useBrowserStack } from '../../support/browser';
+import { postMessage, signIn } from '../../support/chatClients';
 
 /**
  * Rooms, typing and the everyday chat in Chromium: rooms with unread counts and the tab title,
@@ -55,7 +56,14 @@ describe('rooms and the everyday chat, in a browser', () => {
     const carol = await open('carol');
     await bob.getByLabel('Message', { exact: true }).pressSequentially('typing…', { delay: 20 });
     await fang.getByText('bob is typing…').waitFor();
-    await carol.waitForTimeout(0);
+    // Absence proved by a marker: bob's next message in general reaches carol after anything
+    // the service sent her before it, so once she has it, a typing event would have come.
+    await postMessage(
+      suite.stack.urls.api,
+      await signIn(suite.stack.urls.api, 'bob'),
+      JSON.stringify({ text: 'marker for carol' }),
+    );
+    await carol.locator('.message', { hasText: 'marker for carol' }).waitFor();
     expect(await carol.getByText('bob is typing…').count()).toBe(0);
     await bob.getByLabel('Message', { exact: true }).fill('');
   });

@@ -1,4 +1,5 @@
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { eventually } from '../../support/eventually';
 import { HubMethod } from '../../../lib/hub';
 import { TablePresenceStore } from '../../../lib/storage/TablePresenceStore';
 import { TableAccount } from '../../../lib/storage/tables';
@@ -34,18 +35,9 @@ async function tab(api: string, cookie: string, events?: Event[]): Promise<HubCo
   return connection;
 }
 
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    // Slower than GET /api/users's read limit refills (5 a second per user).
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Slower than GET /api/users's read limit refills (5 a second per user). */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) =>
+  eventually(check, what, timeoutMs, 200);
 
 describe('presence', () => {
   let stack: Stack;

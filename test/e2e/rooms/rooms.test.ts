@@ -8,6 +8,7 @@ import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/Conne
 import { createServerToken } from '../../../lib/signalr/tokens';
 import type { Stack } from '../../../local/stack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
+import { eventually } from '../../support/eventually';
 import { portsOf, startTestStack } from '../../support/testStack';
 
 /**
@@ -134,11 +135,11 @@ describe('rooms', () => {
       await bob.connection.send(ServerMethod.Typing, ROOM); // not a member: nothing
       await fang.connection.send(ServerMethod.Typing, ROOM);
       await fang.connection.send(ServerMethod.Typing, ROOM); // within 2 s: not told again
-      await waitUntil(() => seen.carol.length > 0);
+      await eventually(() => seen.carol.length > 0, 'the expected event');
       // A sentinel after both: general typing reaches everyone, in order, after the room's.
       await carol.connection.send(ServerMethod.Typing, 'general');
-      await waitUntil(() => seen.bob.some((e) => e.name === 'carol'));
-      await waitUntil(() => seen.fang.some((e) => e.name === 'carol'));
+      await eventually(() => seen.bob.some((e) => e.name === 'carol'), 'the expected event');
+      await eventually(() => seen.fang.some((e) => e.name === 'carol'), 'the expected event');
       expect(seen.carol).toEqual([
         { name: '王芳', room: ROOM },
         { name: 'carol', room: 'general' },
@@ -263,7 +264,7 @@ describe('rooms', () => {
         const heard: unknown[] = [];
         bob.connection.on(HubMethod.RoomListChanged, (event: unknown) => heard.push(event));
         expect((await membership('carol', 'join', 'brand new 🌱')).status).toBe(200);
-        await waitUntil(() => heard.length > 0);
+        await eventually(() => heard.length > 0, 'the expected event');
         expect(heard).toEqual([{ room: 'brand new 🌱', members: 1 }]);
       } finally {
         await bob.stop();
@@ -271,11 +272,3 @@ describe('rooms', () => {
     });
   });
 });
-
-async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('Timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { eventually } from '../../support/eventually';
 import type { AddressInfo } from 'node:net';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
@@ -74,8 +75,10 @@ describe('emulator upstream', () => {
     const client = connect('王芳 🦊');
     await client.start();
     await client.stop();
-    while (!received.some((r) => r.event === 'disconnected' && r.userId === '王芳 🦊'))
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(
+      () => received.some((r) => r.event === 'disconnected' && r.userId === '王芳 🦊'),
+      'the disconnected call of 王芳 🦊',
+    );
     const users = received.filter((r) => r.event === 'connected').map((r) => r.userId);
     expect(users).toContain('王芳 🦊');
   });
@@ -123,8 +126,10 @@ describe('emulator upstream', () => {
     expect(frames.join('')).toContain('Too many invocations are waiting for the upstream');
     // The disconnected call runs last in the connection's queue: once it has arrived, nothing
     // of this client is queued any more, and no invocation may come after it.
-    while (!received.some((r) => r.event === 'disconnected' && r.userId === 'flooder'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(
+      () => received.some((r) => r.event === 'disconnected' && r.userId === 'flooder'),
+      'the disconnected call of the flooder',
+    );
     const calls = received.slice(sentBefore);
     const leftAt = calls.findIndex((r) => r.event === 'disconnected' && r.userId === 'flooder');
     // At most the one in flight when it closed; the rest were dropped.
@@ -160,8 +165,10 @@ describe('emulator upstream', () => {
       await client.start();
       await client.send('unlisted', 'x');
       await client.send('typing', 'general');
-      while (!received.some((r) => r.userId === 'only-listed' && r.event === 'typing'))
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(
+        () => received.some((r) => r.userId === 'only-listed' && r.event === 'typing'),
+        'the typing call',
+      );
       await client.stop();
       // The disconnect and the unlisted method match no template: never sent. Waiting for what
       // would come after them: a last connect of another user through the same list.
@@ -171,8 +178,10 @@ describe('emulator upstream', () => {
         .configureLogging(LogLevel.None)
         .build();
       await other.start();
-      while (!received.some((r) => r.userId === 'marker') || listed.upstreamPending() > 0)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(
+        () => received.some((r) => r.userId === 'marker') && listed.upstreamPending() === 0,
+        "the marker's connect, with no call left",
+      );
       await other.stop();
       const events = received.filter((r) => r.userId === 'only-listed').map((r) => r.event);
       expect(events).toEqual(['connected', 'typing']);

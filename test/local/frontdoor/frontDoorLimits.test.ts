@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { eventually } from '../../support/eventually';
 import { connect, type Socket } from 'node:net';
 import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
 import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
@@ -139,11 +140,10 @@ describe('front door limits', () => {
       headers: { Cookie: cookie },
       signal: controller.signal,
     }).catch(() => undefined);
-    while (arrived.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => arrived.length > 0, 'the hanging request to reach the upstream');
     controller.abort();
     await request;
-    for (let i = 0; i < 100 && aborted.length === 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => aborted.length > 0, 'the upstream to see the abort', 1_000);
     expect(aborted).toEqual(['/api/hang']);
   });
 

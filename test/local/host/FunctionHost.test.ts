@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { eventually } from '../../support/eventually';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -312,8 +313,12 @@ describe('FunctionHost.close()', () => {
     });
     const base = `http://127.0.0.1:${await host.listen()}`;
     const answer = fetch(`${base}/api/later?ms=300&setting=LATER_SETTING`).catch(() => undefined);
-    while (!lines.some((line) => line.startsWith("Executing 'Functions.Later'")))
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually(
+      () => lines.some((line) => line.startsWith("Executing 'Functions.Later'")),
+      'Functions.Later to start',
+      5_000,
+      5,
+    );
     await host.close();
     await answer;
     expect(lines.filter((line) => line.startsWith("Executed 'Functions.Later'"))).toEqual([

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { eventually } from '../../support/eventually';
 import { join } from 'node:path';
 
 /**
@@ -44,14 +45,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Not within ${ms} ms: ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
