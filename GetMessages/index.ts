@@ -2,8 +2,9 @@ import { instanceServices } from '../lib/services';
 import { createGetMessages } from './createGetMessages';
 
 /**
- * The function, as the host loads it: the only export, so the worker finds it without an
- * `entryPoint` (azure-functions-nodejs-worker, LegacyFunctionLoader.getEntryPoint). Its
- * services are this instance's, made once from the app settings.
+ * The function, as the host loads it: infra/bundle-functions.js bundles every function into
+ * dist/functions.js, where this default export becomes the export that function.json's
+ * `entryPoint` names (the folder's name). Its services are this instance's, made once from the
+ * app settings.
  */
 export default createGetMessages(instanceServices());

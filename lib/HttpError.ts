@@ -1,14 +1,15 @@
+/** What an HttpError carries besides its status, code and message. */
+export interface HttpErrorOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
 /**
  * The one error type of the app and of the local stand-ins: an HTTP status, a stable `code` and
  * a sentence naming what was wrong and what is allowed. It becomes `{"error": message, "code":
  * code}` in one place per server (lib/respond.ts for the functions, local/http/serve.ts for the
  * stand-ins). `cause` keeps what went wrong downstream, for the log; it is never sent.
  */
-export interface HttpErrorOptions {
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly cause?: unknown;
-}
-
 export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 

@@ -1,7 +1,8 @@
+// The page's calls: sign-in against App Service Authentication, and the chat's API.
 import { HISTORY_PAGE_SIZE, type ChatMessage } from '../../lib/ChatMessage';
 import type { ChatConfig } from './config';
 
-/** Sign-in and sending, against App Service Authentication and POST /api/messages. */
+/** A chat message as the API answers it and the hub delivers it. */
 export type { ChatMessage };
 
 /** The signed-in user's name, or null when signed out (/.auth/me answers 401). */

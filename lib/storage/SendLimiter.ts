@@ -6,24 +6,7 @@ import { refill, secondsUntil, type Bucket, type BucketRate } from '../TokenBuck
 import { sendLimited, sendRate } from './HistoryStore';
 import { statusOf, type StorageOptions } from './tables';
 
-/**
- * The per-user send limit, kept in Table Storage so that it holds across instances
- * (docs/storage.md, "Send limit"): per sender, a bucket row (`:limit`) in the sender's partition
- * of `sends`, next to the client-id claims.
- *
- * Each instance keeps its view of the buckets it has seen: the row as it last read or wrote it
- * (with its ETag) and the tokens it has taken since. A send that claims a client id (the page's
- * do) writes the claim and the debit in one transaction, before the message's rows, as the claim
- * already needed its own round trip. A send without one is decided on the view, with no round
- * trip once the instance knows the sender, and its debit is written behind it, one write at a
- * time per sender, taking every debit taken meanwhile: on the message path the limit costs no
- * round trip (`npm run bench`, "send limit"). When another instance changed the row meanwhile
- * (412, or 409 for a row created meanwhile), the row is read again and the debit applied to it:
- * tokens may go below zero, and the sender waits until they are paid back. So one instance never
- * lets a message past the limit; a flood spread over several instances at the same moment can
- * get a message per instance past it before their debits land (milliseconds), and debits not
- * yet written when an instance stops are lost.
- */
+/** The bucket row's key in the sender's partition of `sends`. */
 const LIMIT_ROW = ':limit';
 const ATTEMPTS = 10;
 /** A debit written behind its send must be written within this (our choice). */
@@ -46,6 +29,24 @@ interface SenderView {
   tail: Promise<unknown>;
 }
 
+/**
+ * The per-user send limit, kept in Table Storage so that it holds across instances
+ * (docs/storage.md, "Send limit"): per sender, a bucket row (`:limit`) in the sender's partition
+ * of `sends`, next to the client-id claims.
+ *
+ * Each instance keeps its view of the buckets it has seen: the row as it last read or wrote it
+ * (with its ETag) and the tokens it has taken since. A send that claims a client id (the page's
+ * do) writes the claim and the debit in one transaction, before the message's rows, as the claim
+ * already needed its own round trip. A send without one is decided on the view, with no round
+ * trip once the instance knows the sender, and its debit is written behind it, one write at a
+ * time per sender, taking every debit taken meanwhile: on the message path the limit costs no
+ * round trip (`npm run bench`, "send limit"). When another instance changed the row meanwhile
+ * (412, or 409 for a row created meanwhile), the row is read again and the debit applied to it:
+ * tokens may go below zero, and the sender waits until they are paid back. So one instance never
+ * lets a message past the limit; a flood spread over several instances at the same moment can
+ * get a message per instance past it before their debits land (milliseconds), and debits not
+ * yet written when an instance stops are lost.
+ */
 export class SendLimiter {
   private readonly views = new Map<string, SenderView>();
   private readonly rate: BucketRate;

@@ -16,15 +16,7 @@ import { RecentRows, type RecentQuery } from './RecentRows';
 import { SendLimiter } from './SendLimiter';
 import { statusOf, type StorageOptions, type TableAccount } from './tables';
 
-/**
- * History in Table Storage (docs/storage.md, "History"). Keys decide who can read what: public
- * messages live in partition `public` of table `messages` (a room's in the room's partition); a
- * private message is written to table `private`, in the partition of each of its two people. A
- * user's history reads `public` and their own partition and nothing else, so another person's
- * private message is never read, let alone filtered out. Row keys are inverted ids, newest
- * first. In table `sends`, per sender: the send-limit bucket, and per client id the message
- * first accepted for it (idempotency), changed together in one transaction.
- */
+/** Public and room messages, by partition. */
 const MESSAGES = 'messages';
 /**
  * Private messages have a table of their own: every history read queries the reader's own
@@ -137,6 +129,15 @@ function rangeFrom(fromId: string | undefined): string {
   return fromId === undefined ? '' : odata` and RowKey le ${invertId(fromId)}`;
 }
 
+/**
+ * History in Table Storage (docs/storage.md, "History"). Keys decide who can read what: public
+ * messages live in partition `public` of table `messages` (a room's in the room's partition); a
+ * private message is written to table `private`, in the partition of each of its two people. A
+ * user's history reads `public` and their own partition and nothing else, so another person's
+ * private message is never read, let alone filtered out. Row keys are inverted ids, newest
+ * first. In table `sends`, per sender: the send-limit bucket, and per client id the message
+ * first accepted for it (idempotency), changed together in one transaction.
+ */
 export class TableHistoryStore implements HistoryStore {
   /**
    * Each recently read room's newest rows, kept by this instance (docs/storage.md, "Reading the

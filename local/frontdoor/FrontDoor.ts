@@ -23,12 +23,7 @@ import { originOf, resolveRedirect, type RedirectPolicy } from './redirects';
 import { SessionSeal, type RevocationLog, type Session } from './SessionSeal';
 import { sessionCookie, sessionIdOf } from './sessionCookie';
 
-/**
- * The stand-in for App Service Authentication ("EasyAuth") and platform CORS in front of the
- * functions host (docs/app-service-auth.md): local sign-in, /.auth/me, sign-out, identity
- * headers stripped from clients and injected from the session, 401 with no session, and the
- * cross-site request forgery check.
- */
+/** What a FrontDoor is built with. */
 export interface FrontDoorOptions {
   /** Base URL of the functions host it proxies to. */
   readonly target: string;
@@ -65,6 +60,12 @@ const MAX_FORM_BYTES = 8 * 1024;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
+/**
+ * The stand-in for App Service Authentication ("EasyAuth") and platform CORS in front of the
+ * functions host (docs/app-service-auth.md): local sign-in, /.auth/me, sign-out, identity
+ * headers stripped from clients and injected from the session, 401 with no session, and the
+ * cross-site request forgery check.
+ */
 export class FrontDoor {
   readonly sessions: SessionSeal;
   private readonly agent = new Agent({ keepAlive: true });

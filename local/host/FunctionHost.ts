@@ -27,15 +27,7 @@ import { fromTypedData, toTypedData } from './rpc/typedData';
 import { NodeWorker } from './worker/NodeWorker';
 import type { RpcLogLevel, RpcTypedData } from './worker/rpc';
 
-/**
- * A Functions host for the classic (v3) model, for the offline stack (docs/functions-host.md).
- * It does what the Functions host (C#) does and no more: finds the functions from their
- * function.json, lets each trigger binding answer its own requests, reads input bindings,
- * hands the worker an invocation and writes what the worker gives back to the output bindings.
- * Everything a function sees (`context`, `req`, `context.res`, `context.done`, `$return`) is
- * Microsoft's own v3 programming model, `@azure/functions` 3.x, run by the worker part
- * (local/host/worker/NodeWorker.ts) as the Node worker runs it.
- */
+/** What a FunctionHost is built with. */
 export interface FunctionHostOptions {
   readonly root: string;
   readonly log: Logger;
@@ -107,6 +99,15 @@ function withdrawSettings(host: { readonly settings: AppSettings }): void {
   }
 }
 
+/**
+ * A Functions host for the classic (v3) model, for the offline stack (docs/functions-host.md).
+ * It does what the Functions host (C#) does and no more: finds the functions from their
+ * function.json, lets each trigger binding answer its own requests, reads input bindings,
+ * hands the worker an invocation and writes what the worker gives back to the output bindings.
+ * Everything a function sees (`context`, `req`, `context.res`, `context.done`, `$return`) is
+ * Microsoft's own v3 programming model, `@azure/functions` 3.x, run by the worker part
+ * (local/host/worker/NodeWorker.ts) as the Node worker runs it.
+ */
 export class FunctionHost implements LocalFunctionsHost, TriggerHost {
   private readonly bindings: ReadonlyMap<string, Binding>;
   private readonly triggers: readonly TriggerBinding[];
