@@ -9,7 +9,14 @@ import {
   parseRecord,
   splitRecords,
 } from '../../lib/signalr/hubProtocol';
-import type { ClientTransport } from './transports';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './constants';
+import {
+  MESSAGEPACK_PROTOCOL,
+  parseBinaryMessage,
+  splitBinary,
+  toMessagePack,
+} from './messagePack';
+import { TransportKind, type ClientTransport } from './transports';
 
 /** A client connection's lifecycle: string values so logs read well. */
 export enum ConnectionState {
@@ -24,6 +31,8 @@ export class ClientConnection {
   /** Where hub invocations go when upstream is configured; without it they close the connection. */
   onInvocation?: (message: InvocationMessage) => void;
   readonly openedAt = Date.now();
+  /** The hub protocol the handshake chose. */
+  protocol: 'json' | typeof MESSAGEPACK_PROTOCOL = 'json';
   lastReceivedAt = Date.now();
 
   constructor(
@@ -65,7 +74,18 @@ export class ClientConnection {
       this.terminate();
       return false;
     }
-    this.transport.send(frame);
+    if (this.protocol === MESSAGEPACK_PROTOCOL) this.transport.send(toMessagePack(frame), true);
+    else this.transport.send(frame);
+    return true;
+  }
+
+  /**
+   * Writes bytes already in this connection's own protocol (an upstream's answer to its
+   * invocation, which the service passes on as it is: HubProxyHandler.DispatchMessagesAsync).
+   */
+  sendAsIs(bytes: Buffer): boolean {
+    if (this.state !== ConnectionState.Connected) return false;
+    this.transport.send(bytes, this.protocol === MESSAGEPACK_PROTOCOL);
     return true;
   }
 
@@ -77,7 +97,7 @@ export class ClientConnection {
       ...(error !== undefined && { error }),
       ...(allowReconnect && { allowReconnect: true }),
     };
-    if (this.state === ConnectionState.Connected) this.transport.send(formatRecord(message));
+    if (this.state === ConnectionState.Connected) this.send(formatRecord(message));
     this.markClosed();
     this.transport.close();
   }
@@ -117,11 +137,16 @@ export class ClientConnection {
     this.markClosed();
   }
 
-  private transportOnMessage(frame: string, isBinary: boolean): void {
+  private transportOnMessage(data: Buffer, isBinary: boolean): void {
     this.lastReceivedAt = Date.now();
-    if (this.state === ConnectionState.Handshaking) return this.handleHandshake(frame);
+    if (this.state === ConnectionState.Handshaking)
+      return this.handleHandshake(data.toString('utf8'));
     if (this.state !== ConnectionState.Connected) return;
-    if (isBinary) return this.close('Binary frames are not supported by the JSON protocol.');
+    if (this.protocol === MESSAGEPACK_PROTOCOL) return this.receiveBinary(data, isBinary);
+    // Over HTTP the body carries no frame type; over a WebSocket a binary frame is not JSON.
+    if (isBinary && this.transport.kind === TransportKind.WebSockets)
+      return this.close('Binary frames are not supported by the JSON protocol.');
+    const frame = data.toString('utf8');
     let records: string[];
     try {
       records = splitRecords(frame);
@@ -141,6 +166,21 @@ export class ClientConnection {
     }
   }
 
+  /** Frames of the MessagePack protocol: binary, each message length-prefixed. */
+  private receiveBinary(data: Buffer, isBinary: boolean): void {
+    if (!isBinary) return this.close('Text frames are not supported by the MessagePack protocol.');
+    let messages: (HubMessage | undefined)[];
+    try {
+      messages = splitBinary(data, DEFAULT_MAX_MESSAGE_BYTES).map(parseBinaryMessage);
+    } catch (error) {
+      return this.close(`Invalid message: ${(error as Error).message}`);
+    }
+    for (const message of messages)
+      if (message === undefined)
+        this.log.debug(`connection ${this.id}: unknown message type skipped.`);
+      else this.handleMessage(message);
+  }
+
   private handleHandshake(frame: string): void {
     let parsed: unknown;
     try {
@@ -155,16 +195,25 @@ export class ClientConnection {
         'The handshake must be a JSON object like {"protocol":"json","version":1}.',
       );
     const request = parsed as { protocol?: unknown; version?: unknown };
-    if (request.protocol !== 'json') {
+    if (request.protocol !== 'json' && request.protocol !== MESSAGEPACK_PROTOCOL) {
       return this.refuseHandshake(
-        `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json'.`,
+        `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json' and 'messagepack'.`,
       );
     }
     if (request.version !== 1) {
       return this.refuseHandshake(
-        `The server does not support version ${String(request.version)} of the 'json' protocol; use version 1.`,
+        `The server does not support version ${String(request.version)} of the '${request.protocol}' protocol; use version 1.`,
       );
     }
+    // Binary needs a transport that carries bytes: Server-Sent Events carry text only.
+    if (
+      request.protocol === MESSAGEPACK_PROTOCOL &&
+      this.transport.kind === TransportKind.ServerSentEvents
+    )
+      return this.refuseHandshake(
+        "The 'messagepack' protocol needs binary frames, which Server-Sent Events cannot carry; use WebSockets or long polling.",
+      );
+    this.protocol = request.protocol;
     this.state = ConnectionState.Connected;
     this.transport.send(HANDSHAKE_OK_FRAME);
     this.onConnected(this);

@@ -10,6 +10,8 @@ import {
 } from '../../lib/signalr/upstream';
 import type { Logger } from '../log';
 import { upstreamUrl, type UpstreamTemplate } from './upstreamTemplates';
+import { encode } from '@msgpack/msgpack';
+import { MESSAGEPACK_PROTOCOL } from './messagePack';
 
 /**
  * Serverless upstream, as the service and its official emulator call it (Azure/azure-signalr,
@@ -32,7 +34,12 @@ export interface UpstreamConnection {
   readonly claims: readonly string[];
   /** The client's query string at negotiate, without the leading `?`. */
   readonly query: string;
+  /** The hub protocol the client chose (its invocations go upstream in it). */
+  readonly protocol?: string;
 }
+
+/** The media type of a MessagePack body upstream (HttpServerlessMessageHandler.cs). */
+const MESSAGEPACK_MEDIA_TYPE = 'application/x-msgpack';
 
 /** Most upstream calls in flight at once, over all connections. */
 const MAX_IN_FLIGHT = 32;
@@ -143,10 +150,11 @@ export class Upstream {
     if (target === undefined) return Promise.resolve(NOT_SENT);
     // A Buffer, not a string: Node writes the header block together with a string body in the
     // body's encoding (UTF-8), which would encode the header bytes a second time.
-    const payload = Buffer.from(JSON.stringify(body));
+    const binary = body instanceof Uint8Array;
+    const payload = binary ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
     // Names travel as UTF-8 bytes (lib/headerText.ts), the encoding the host reads.
     const headers: Record<string, string | number> = {
-      'Content-Type': 'application/json',
+      'Content-Type': binary ? MESSAGEPACK_MEDIA_TYPE : 'application/json',
       'Content-Length': payload.length,
       [UpstreamHeader.ConnectionId]: connection.id,
       [UpstreamHeader.Hub]: connection.hub,
@@ -247,13 +255,29 @@ export class Upstream {
   ): boolean {
     const queue = this.queue(connection);
     if (queue === undefined || queue.closed) return true;
+    // A MessagePack client's invocation goes up in MessagePack, the message as its protocol
+    // writes it, without the length prefix (HubProxyHandler.TryGetPayload, BinaryMessageParser;
+    // the media type from HttpServerlessMessageHandler.WriteMessageAsync).
+    const body =
+      connection.protocol === MESSAGEPACK_PROTOCOL
+        ? encode([
+            UpstreamMessageType.Invocation,
+            {},
+            message.invocationId ?? null,
+            message.target,
+            message.arguments,
+          ])
+        : {
+            type: UpstreamMessageType.Invocation,
+            ...(message.invocationId !== undefined && { invocationId: message.invocationId }),
+            target: message.target,
+            arguments: message.arguments,
+          };
     return queue.push(() =>
-      this.post(connection, UpstreamCategory.Messages, message.target, {
-        type: UpstreamMessageType.Invocation,
-        ...(message.invocationId !== undefined && { invocationId: message.invocationId }),
-        target: message.target,
-        arguments: message.arguments,
-      }).then(answer, (error: unknown) => answer(error as Error)),
+      this.post(connection, UpstreamCategory.Messages, message.target, body).then(
+        answer,
+        (error: unknown) => answer(error as Error),
+      ),
     );
   }
 

@@ -55,7 +55,8 @@ export async function httpTransport(
       sending.add(existing);
       try {
         const body = await readBody(req, { limit: ctx.maxMessageBytes, timeoutMs: 10_000 });
-        existing.onMessage?.(body.toString('utf8'), false);
+        // The connection knows its protocol: text for JSON, bytes for MessagePack.
+        existing.onMessage?.(body, true);
       } finally {
         sending.delete(existing);
       }

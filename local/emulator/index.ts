@@ -154,6 +154,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       userId: entry.userId,
       claims: entry.claims,
       query: entry.query,
+      // Read when an invocation goes up: the handshake has chosen it by then.
+      get protocol() {
+        return connection.protocol;
+      },
     };
     // The upstream this connection started with serves it to the end, even if it is replaced.
     const connectionUpstream = upstream;
@@ -178,8 +182,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       connection.onInvocation = (message) => {
         const queued = connectionUpstream.invoke(upstreamConnection, message, (answer) => {
           if (!(answer instanceof Error) && answer.notSent) return;
-          if (message.invocationId !== undefined)
-            connection.send(completionFrame(message.invocationId, answer));
+          if (message.invocationId === undefined) return;
+          const completion = completionFrame(message.invocationId, answer);
+          // The app's own completion bytes are in the client's protocol: passed on as they are.
+          if (Buffer.isBuffer(completion)) connection.sendAsIs(completion);
+          else connection.send(completion);
         });
         if (!queued)
           connection.close(

@@ -15,13 +15,13 @@ export enum TransportKind {
 export interface ClientTransport {
   readonly kind: TransportKind;
   /** Frames from the client (a WebSocket message, or an HTTP POST's body). */
-  onMessage?: (data: string, isBinary: boolean) => void;
+  onMessage?: (data: Buffer, isBinary: boolean) => void;
   /** The transport has ended: the client went away, or (long polling) took its last poll. */
   onClose?: () => void;
   /** A transport error (a frame over the size limit, a reset): the close that follows ends it. */
   onError?: (error: Error) => void;
-  /** Writes one frame (serialised once by the caller, for every target). */
-  send(frame: string | Buffer): void;
+  /** Writes one frame (serialised once by the caller, for every target); binary for MessagePack. */
+  send(frame: string | Buffer, binary?: boolean): void;
   /** Bytes written but not yet taken by the client. */
   bufferedBytes(): number;
   /** Ends the transport after what was sent; `code` is the WebSocket close code. Safe twice. */
@@ -31,22 +31,28 @@ export interface ClientTransport {
 }
 
 const TEXT_FRAME = { binary: false } as const;
+const BINARY_FRAME = { binary: true } as const;
 
 export class WebSocketTransport implements ClientTransport {
   readonly kind = TransportKind.WebSockets;
-  onMessage?: (data: string, isBinary: boolean) => void;
+  onMessage?: (data: Buffer, isBinary: boolean) => void;
   onClose?: () => void;
   onError?: (error: Error) => void;
 
   constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data, isBinary) => this.onMessage?.(data.toString(), isBinary));
+    socket.on('message', (data, isBinary) =>
+      this.onMessage?.(
+        Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer),
+        isBinary,
+      ),
+    );
     socket.on('close', () => this.onClose?.());
     // A listener is needed: an unhandled 'error' would stop the process.
     socket.on('error', (error) => this.onError?.(error));
   }
 
-  send(frame: string | Buffer): void {
-    this.socket.send(frame, TEXT_FRAME);
+  send(frame: string | Buffer, binary = false): void {
+    this.socket.send(frame, binary ? BINARY_FRAME : TEXT_FRAME);
   }
 
   bufferedBytes(): number {
@@ -73,7 +79,7 @@ export class ServerSentEventsTransport implements ClientTransport {
   get isEnded(): boolean {
     return this.ended;
   }
-  onMessage?: (data: string, isBinary: boolean) => void;
+  onMessage?: (data: Buffer, isBinary: boolean) => void;
   onClose?: () => void;
   private ended = false;
 
@@ -127,7 +133,7 @@ export class ServerSentEventsTransport implements ClientTransport {
  */
 export class LongPollingTransport implements ClientTransport {
   readonly kind = TransportKind.LongPolling;
-  onMessage?: (data: string, isBinary: boolean) => void;
+  onMessage?: (data: Buffer, isBinary: boolean) => void;
   onClose?: () => void;
   private queue: Array<string | Buffer> = [];
   private queuedBytes = 0;

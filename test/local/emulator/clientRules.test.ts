@@ -145,9 +145,9 @@ describe('emulator client endpoint', () => {
       ws!.once('message', (data) => resolve(data.toString())),
     );
     const closed = new Promise<void>((resolve) => ws!.once('close', () => resolve()));
-    ws!.send('{"protocol":"messagepack","version":1}\u001e');
+    ws!.send('{"protocol":"bson","version":1}\u001e');
     expect(await reply).toBe(
-      `{"error":"The protocol 'messagepack' is not supported; this service speaks 'json'."}\u001e`,
+      `{"error":"The protocol 'bson' is not supported; this service speaks 'json' and 'messagepack'."}\u001e`,
     );
     await closed;
   });
