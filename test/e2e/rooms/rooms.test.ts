@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../../lib/ChatMessage';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { HubMethod, ServerMethod } from '../../../lib/hub';
 import { roomGroup } from '../../../lib/rooms';
 import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/ConnectionString';
@@ -168,6 +170,28 @@ describe('rooms', () => {
       }
     } finally {
       await fang.stop();
+    }
+  });
+
+  it("runs a MessagePack client's hub method through the whole stack, answered in MessagePack", async () => {
+    // The official client with the MessagePack protocol: the service sends its invocation up as
+    // application/x-msgpack, the host reads it as the extension does and answers in kind.
+    const binary = new HubConnectionBuilder()
+      .withUrl(`${stack.urls.api}/api`, { headers: { Cookie: cookies.carol } })
+      .withHubProtocol(new MessagePackHubProtocol())
+      .configureLogging(LogLevel.None)
+      .build();
+    const bob = await tab('bob');
+    try {
+      const seen: Typing[] = [];
+      bob.connection.on(HubMethod.UserTyping, (event: Typing) => seen.push(event));
+      await binary.start();
+      await expect(binary.invoke(ServerMethod.Typing, 'general')).resolves.toBeNull();
+      await eventually(() => seen.length > 0, 'bob to hear carol typing');
+      expect(seen).toEqual([{ name: 'carol', room: 'general' }]);
+    } finally {
+      await binary.stop();
+      await bob.stop();
     }
   });
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../../../../lib/HttpError';
+import { decode, encode } from '@msgpack/msgpack';
 import { MessageType, formatRecord } from '../../../../lib/signalr/hubProtocol';
 import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
 import { Setting } from '../../../../lib/settings';
@@ -62,10 +63,52 @@ function keyMatches(given: string | undefined, key: string): boolean {
 /** A body's property by name, without regard to case, as Newtonsoft binds them. */
 type Fields = (name: string) => unknown;
 
+/** The media type of a MessagePack client's invocation (the extension's MessagePackMessageParser). */
+const MESSAGEPACK_MEDIA_TYPE = 'application/x-msgpack';
+
+/**
+ * A MessagePack client's invocation, as the extension reads it (Azure/azure-signalr,
+ * MessagePackServerlessProtocol.cs): an array of type, headers (skipped), invocation id, target
+ * and arguments. Only invocations come in MessagePack: connects and disconnects are always JSON
+ * (its comment: "OpenConnectionMessage and CloseConnectionMessage only will be sent in JSON").
+ */
+function parseMessagePackBody(bytes: Buffer, type: number): Fields {
+  let value: unknown;
+  try {
+    value = decode(bytes);
+  } catch {
+    throw status(500, 'Parsing message failed');
+  }
+  if (!Array.isArray(value) || value[0] !== type || type !== UpstreamMessageType.Invocation)
+    throw status(500, 'Parsing message failed');
+  const [, , invocationId, target, args] = value as unknown[];
+  const fields: Record<string, unknown> = { type, invocationId, target, arguments: args };
+  return (name) => fields[name];
+}
+
+/** A completion as the MessagePack hub protocol writes it: length-prefixed (HubProtocol.md). */
+function messagePackCompletion(completion: {
+  invocationId: string;
+  result?: unknown;
+  error?: string;
+}): Buffer {
+  const message =
+    completion.error !== undefined
+      ? [MessageType.Completion, {}, completion.invocationId, 1, completion.error]
+      : [MessageType.Completion, {}, completion.invocationId, 3, completion.result];
+  const payload = encode(message);
+  const prefix: number[] = [];
+  for (let length = payload.length; ; length >>>= 7) {
+    prefix.push((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+    if (length <= 0x7f) break;
+  }
+  return Buffer.concat([Buffer.from(prefix), payload]);
+}
+
 /** The serverless protocol body (JsonServerlessProtocol.cs): an object whose `type` is `type`. */
 function parseBody(bytes: Buffer, mediaType: string, type: number): Fields {
-  if (mediaType !== 'application/json')
-    throw status(500, 'MessagePack upstream bodies are not implemented by the local host.');
+  if (mediaType === MESSAGEPACK_MEDIA_TYPE) return parseMessagePackBody(bytes, type);
+  if (mediaType !== 'application/json') throw status(500, 'Parsing message failed');
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));
@@ -164,11 +207,15 @@ export async function handleSignalRWebhook(
           invocationId,
           error: (outcome.error as Error)?.message || 'Method execution failed.',
         };
-    const payload = formatRecord(completion);
+    // Answered in the protocol it was asked in (MessageParser.Protocol writes the completion).
+    const binary = mediaType === MESSAGEPACK_MEDIA_TYPE;
+    const payload = binary
+      ? messagePackCompletion(completion)
+      : Buffer.from(formatRecord(completion));
     res
       .writeHead(200, {
-        'Content-Type': 'application/json',
-        'Content-Length': String(Buffer.byteLength(payload)),
+        'Content-Type': binary ? MESSAGEPACK_MEDIA_TYPE : 'application/json',
+        'Content-Length': String(payload.length),
       })
       .end(payload);
     return;
