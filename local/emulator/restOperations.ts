@@ -65,10 +65,19 @@ async function sendTo(call: RestCall, connections: Iterable<ClientConnection>, e
   for (const connection of connections) if (!skip.has(connection.id)) connection.send(frame);
 }
 
+/**
+ * A REST close sends the client a Close message that allows it to reconnect, with the reason as
+ * its error (Azure/azure-signalr, the emulator's Controllers/SignalRServiceEmulatorWebApi.cs,
+ * `SendCloseAsync`: `new CloseMessage(reason, true)`): the app closed this connection, not the
+ * client's whole session, so a client with automatic reconnect comes back.
+ */
+const ALLOW_RECONNECT = true;
+
 function closeAll(call: RestCall, connections: Iterable<ClientConnection>): void {
   const skip = excludedOf(call.url);
   const reason = call.url.searchParams.get('reason') ?? undefined;
-  for (const connection of [...connections]) if (!skip.has(connection.id)) connection.close(reason);
+  for (const connection of [...connections])
+    if (!skip.has(connection.id)) connection.close(reason, ALLOW_RECONNECT);
 }
 
 function ttlOf(url: URL): number | undefined {
@@ -214,7 +223,8 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     name: 'close connection',
     v1: { methods: del, path: '/connections/{connection}', status: 202 },
     dated: { methods: del, path: '/connections/{connection}', status: 200 },
-    handle: (call) => connectionOf(call)?.close(call.url.searchParams.get('reason') ?? undefined),
+    handle: (call) =>
+      connectionOf(call)?.close(call.url.searchParams.get('reason') ?? undefined, ALLOW_RECONNECT),
   },
   {
     name: 'close all connections',

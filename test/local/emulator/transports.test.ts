@@ -212,6 +212,25 @@ describe('client transports', () => {
     ).toBe(400);
   });
 
+  it('closes a connection from the REST API allowing reconnect, so a client with automatic reconnect comes back', async () => {
+    const info = createConnectionInfo(cs(), { hub: 'chat', userId: 'comes-back' });
+    const client = new HubConnectionBuilder()
+      .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
+      .withAutomaticReconnect([0])
+      .configureLogging(LogLevel.None)
+      .build();
+    clients.push(client);
+    await client.start();
+    const reconnecting = new Promise<Error | undefined>((resolve) =>
+      client.onreconnecting(resolve),
+    );
+    const reconnected = new Promise<unknown>((resolve) => client.onreconnected(resolve));
+    await rest('DELETE', `/api/v1/hubs/chat/connections/${client.connectionId}?reason=maintenance`);
+    expect((await reconnecting)?.message).toContain('maintenance');
+    await reconnected;
+    expect(client.state).toBe(HubConnectionState.Connected);
+  });
+
   describe('refusals of the HTTP transports', () => {
     /** A negotiated connection token and the URL of its transport, without a client. */
     async function negotiated(): Promise<{ url: string; token: string }> {
