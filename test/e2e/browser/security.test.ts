@@ -73,7 +73,10 @@ describe('the page under attack', () => {
       await page.close();
       await sendOnPage(victim, `control after ${url()}`);
       await bob.waitForText(`control after ${url()}`);
-      expect(bob.messages.map((m) => m.text)).toEqual([`control after ${url()}`]);
+      // The stack is shared: only the victim's messages are this test's (a forged one is hers too).
+      expect(bob.messages.filter((m) => m.sender === 'aiko').map((m) => m.text)).toEqual([
+        `control after ${url()}`,
+      ]);
     } finally {
       await bob.stop();
     }
