@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { decode, encode } from '@msgpack/msgpack';
 import {
   HttpTransportType,
@@ -9,11 +8,12 @@ import {
 } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import WebSocket from 'ws';
-import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/ConnectionString';
-import { createConnectionInfo, createServerToken } from '../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { createConnectionInfo } from '../../../lib/signalr/tokens';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import { frameBinary } from '../../../local/emulator/messagePack';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
+import { callRest, startUpstreamApp } from './support';
 
 /**
  * The MessagePack hub protocol with the official clients (@microsoft/signalr and
@@ -33,28 +33,22 @@ describe('MessagePack hub protocol', () => {
 
   beforeAll(async () => {
     // The app's upstream: answers `echo` from a MessagePack client with a MessagePack completion.
-    app = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (req.headers['x-asrs-category'] !== 'messages') return void res.writeHead(200).end();
-        const type = req.headers['content-type'] ?? '';
-        const body = Buffer.concat(chunks);
-        const message =
-          type === 'application/x-msgpack' ? decode(body) : JSON.parse(body.toString());
-        bodies.push({ type, body: message });
-        const [, , invocationId, , args] = message as [number, object, string, string, unknown[]];
-        res
-          .writeHead(200, { 'Content-Type': 'application/x-msgpack' })
-          .end(frameBinary(encode([3, {}, invocationId, 3, args[0]])));
-      });
+    const upstream = await startUpstreamApp((req, res, body) => {
+      if (req.headers['x-asrs-category'] !== 'messages') return void res.writeHead(200).end();
+      const type = req.headers['content-type'] ?? '';
+      const message = type === 'application/x-msgpack' ? decode(body) : JSON.parse(body.toString());
+      bodies.push({ type, body: message });
+      const [, , invocationId, , args] = message as [number, object, string, string, unknown[]];
+      res
+        .writeHead(200, { 'Content-Type': 'application/x-msgpack' })
+        .end(frameBinary(encode([3, {}, invocationId, 3, args[0]])));
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    app = upstream.app;
     emulator = await startEmulator({
       connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
       logLevel: 'silent',
-      upstreamUrlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}`,
+      upstreamUrlTemplate: upstream.urlTemplate,
     });
   });
 
@@ -64,17 +58,7 @@ describe('MessagePack hub protocol', () => {
     await new Promise((resolve) => app?.close(resolve));
   });
 
-  const rest = (method: string, path: string, body?: unknown) => {
-    const url = `${serverBaseUrl(cs())}${path}`;
-    return fetch(url, {
-      method,
-      headers: {
-        Authorization: `Bearer ${createServerToken(cs(), url.split('?')[0])}`,
-        'Content-Type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
+  const rest = (method: string, path: string, body?: unknown) => callRest(cs(), method, path, body);
 
   async function connect(user: string, transport: HttpTransportType, messagePack: boolean) {
     const info = createConnectionInfo(cs(), { hub: 'chat', userId: user });

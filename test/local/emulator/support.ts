@@ -1,6 +1,6 @@
 import { HubMethod } from '../../../lib/hub';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
@@ -84,14 +84,8 @@ export class EmulatorFixture {
   }
 
   /** Calls the REST API with a valid server token for the URL. */
-  async call(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-    const url = this.rest(path);
-    const auth = token ?? createServerToken(this.cs, url.split('?')[0]);
-    return fetch(url, {
-      method,
-      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  call(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+    return callRest(this.cs, method, path, body, token);
   }
 
   async close(): Promise<void> {
@@ -123,4 +117,37 @@ export class Inbox {
       this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
+}
+
+/** Calls an emulator's REST API with a valid server token for the URL (or `token`). */
+export function callRest(
+  cs: SignalRConnectionString,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<Response> {
+  const url = `${serverBaseUrl(cs)}${path}`;
+  const auth = token ?? createServerToken(cs, url.split('?')[0]);
+  return fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/**
+ * An app that answers the emulator's upstream calls with `handler`, on a free port: the server,
+ * and the URL template that points the emulator at it.
+ */
+export async function startUpstreamApp(
+  handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
+): Promise<{ app: Server; urlTemplate: string }> {
+  const app = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks)));
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  return { app, urlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}` };
 }

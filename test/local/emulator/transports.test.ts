@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   HttpTransportType,
   HubConnectionBuilder,
@@ -7,10 +6,11 @@ import {
   LogLevel,
   type HubConnection,
 } from '@microsoft/signalr';
-import { parseConnectionString, serverBaseUrl } from '../../../lib/signalr/ConnectionString';
-import { createConnectionInfo, createServerToken } from '../../../lib/signalr/tokens';
+import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
+import { createConnectionInfo } from '../../../lib/signalr/tokens';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
+import { callRest, startUpstreamApp } from './support';
 
 /**
  * The three transports Azure SignalR Service offers (TransportProtocols.md), each with the
@@ -34,29 +34,25 @@ describe('client transports', () => {
 
   beforeAll(async () => {
     // The app's upstream: answers the hub method `echo` with a completion, as the extension does.
-    app = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (req.headers['x-asrs-category'] !== 'messages') return void res.writeHead(200).end();
-        const { invocationId, arguments: args } = JSON.parse(Buffer.concat(chunks).toString()) as {
-          invocationId: string;
-          arguments: unknown[];
-        };
-        res
-          .writeHead(200, { 'Content-Type': 'application/json' })
-          .end(
-            `{"type":3,"invocationId":"${invocationId}","result":${JSON.stringify(args[0])}}\u001e`,
-          );
-      });
+    const upstream = await startUpstreamApp((req, res, body) => {
+      if (req.headers['x-asrs-category'] !== 'messages') return void res.writeHead(200).end();
+      const { invocationId, arguments: args } = JSON.parse(body.toString()) as {
+        invocationId: string;
+        arguments: unknown[];
+      };
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(
+          `{"type":3,"invocationId":"${invocationId}","result":${JSON.stringify(args[0])}}\u001e`,
+        );
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    app = upstream.app;
     emulator = await startEmulator({
       connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
       logLevel: 'silent',
       longPollTimeoutMs: 1_000,
-      upstreamUrlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}`,
+      upstreamUrlTemplate: upstream.urlTemplate,
     });
   });
 
@@ -66,17 +62,7 @@ describe('client transports', () => {
     await new Promise((resolve) => app?.close(resolve));
   });
 
-  const rest = (method: string, path: string, body?: unknown) => {
-    const url = `${serverBaseUrl(cs())}${path}`;
-    return fetch(url, {
-      method,
-      headers: {
-        Authorization: `Bearer ${createServerToken(cs(), url.split('?')[0])}`,
-        'Content-Type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
+  const rest = (method: string, path: string, body?: unknown) => callRest(cs(), method, path, body);
 
   async function connect(user: string, transport: HttpTransportType): Promise<HubConnection> {
     const info = createConnectionInfo(cs(), { hub: 'chat', userId: user });

@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { eventually } from '../../support/eventually';
-import type { AddressInfo } from 'node:net';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import { MAX_PENDING_PER_CONNECTION } from '../../../local/emulator/Upstream';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
+import { startUpstreamApp } from './support';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { createConnectionInfo } from '../../../lib/signalr/tokens';
 import { hubTarget, openClient } from '../../../local/clients/hubClients';
@@ -28,32 +28,30 @@ describe('emulator upstream', () => {
   const received: Received[] = [];
   /** The path of every upstream call. */
   const paths: string[] = [];
+  /** The app's URL for a path (its upstream template without `/{event}`). */
+  let urlOf: (path: string) => string;
   /** How the fake app answers an invocation; set per test. */
   let answer: (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
   beforeAll(async () => {
-    app = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        paths.push(req.url ?? '');
-        const userId = req.headers['x-asrs-user-id'] as string | undefined;
-        received.push({
-          event: req.headers['x-asrs-event'] as string,
-          // Header bytes, read as UTF-8 (the encoding the app's host reads).
-          userId: userId === undefined ? undefined : Buffer.from(userId, 'latin1').toString('utf8'),
-        });
-        if (req.headers['x-asrs-category'] === 'messages')
-          answer(req, res, Buffer.concat(chunks).toString());
-        else res.writeHead(200).end();
+    const upstream = await startUpstreamApp((req, res, body) => {
+      paths.push(req.url ?? '');
+      const userId = req.headers['x-asrs-user-id'] as string | undefined;
+      received.push({
+        event: req.headers['x-asrs-event'] as string,
+        // Header bytes, read as UTF-8 (the encoding the app's host reads).
+        userId: userId === undefined ? undefined : Buffer.from(userId, 'latin1').toString('utf8'),
       });
+      if (req.headers['x-asrs-category'] === 'messages') answer(req, res, body.toString());
+      else res.writeHead(200).end();
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    app = upstream.app;
+    urlOf = (path) => upstream.urlTemplate.replace('/{event}', path);
     emulator = await startEmulator({
       connectionString: DEVELOPMENT_CONNECTION_STRING,
       port: 0,
       logLevel: 'silent',
-      upstreamUrlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}`,
+      upstreamUrlTemplate: upstream.urlTemplate,
     });
   });
 
@@ -62,8 +60,8 @@ describe('emulator upstream', () => {
     await new Promise((resolve) => app?.close(resolve));
   });
 
-  const connect = (user: string) => {
-    const cs = parseConnectionString(emulator.connectionString);
+  const connect = (user: string, through = emulator) => {
+    const cs = parseConnectionString(through.connectionString);
     const info = createConnectionInfo(cs, { hub: 'chat', userId: user });
     return new HubConnectionBuilder()
       .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
@@ -141,7 +139,6 @@ describe('emulator upstream', () => {
   });
 
   it('calls only what a template matches, the first match winning, as Azure does', async () => {
-    const port = (app.address() as AddressInfo).port;
     answer = (_req, res) => void res.writeHead(200).end();
     const listed = await startEmulator({
       connectionString: DEVELOPMENT_CONNECTION_STRING,
@@ -149,19 +146,14 @@ describe('emulator upstream', () => {
       logLevel: 'silent',
       upstreamUrlTemplate: [
         {
-          urlTemplate: `http://127.0.0.1:${port}/first/{event}`,
+          urlTemplate: urlOf('/first/{event}'),
           eventPattern: 'connected, typing',
         },
-        { urlTemplate: `http://127.0.0.1:${port}/never/{event}`, eventPattern: 'connected' },
+        { urlTemplate: urlOf('/never/{event}'), eventPattern: 'connected' },
       ],
     });
     try {
-      const cs = parseConnectionString(listed.connectionString);
-      const info = createConnectionInfo(cs, { hub: 'chat', userId: 'only-listed' });
-      const client = new HubConnectionBuilder()
-        .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
-        .configureLogging(LogLevel.None)
-        .build();
+      const client = connect('only-listed', listed);
       await client.start();
       await client.send('unlisted', 'x');
       await client.send('typing', 'general');
@@ -172,11 +164,7 @@ describe('emulator upstream', () => {
       await client.stop();
       // The disconnect and the unlisted method match no template: never sent. Waiting for what
       // would come after them: a last connect of another user through the same list.
-      const marker = createConnectionInfo(cs, { hub: 'chat', userId: 'marker' });
-      const other = new HubConnectionBuilder()
-        .withUrl(marker.url, { accessTokenFactory: () => marker.accessToken })
-        .configureLogging(LogLevel.None)
-        .build();
+      const other = connect('marker', listed);
       await other.start();
       await eventually(
         () => received.some((r) => r.userId === 'marker') && listed.upstreamPending() === 0,
