@@ -10,10 +10,9 @@ import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import WebSocket from 'ws';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { createConnectionInfo } from '../../../lib/signalr/tokens';
-import { startEmulator, type SignalREmulator } from '../../../local/emulator';
+import type { SignalREmulator } from '../../../local/emulator';
 import { frameBinary } from '../../../local/emulator/messagePack';
-import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
-import { callRest, startUpstreamApp } from './support';
+import { callRest, closeAll, startEmulatorFor, startUpstreamApp } from './support';
 
 /**
  * The MessagePack hub protocol with the official clients (@microsoft/signalr and
@@ -44,19 +43,10 @@ describe('MessagePack hub protocol', () => {
         .end(frameBinary(encode([3, {}, invocationId, 3, args[0]])));
     });
     app = upstream.app;
-    emulator = await startEmulator({
-      connectionString: DEVELOPMENT_CONNECTION_STRING,
-      port: 0,
-      logLevel: 'silent',
-      upstreamUrlTemplate: upstream.urlTemplate,
-    });
+    emulator = await startEmulatorFor(upstream.urlTemplate);
   });
 
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.stop()));
-    await emulator?.close();
-    await new Promise((resolve) => app?.close(resolve));
-  });
+  afterAll(() => closeAll(clients, emulator, app));
 
   const rest = (method: string, path: string, body?: unknown) => callRest(cs(), method, path, body);
 

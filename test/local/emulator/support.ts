@@ -151,3 +151,28 @@ export async function startUpstreamApp(
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   return { app, urlTemplate: `http://127.0.0.1:${(app.address() as AddressInfo).port}/{event}` };
 }
+
+/** An emulator on a free port, quiet, its upstream pointed at `upstreamUrlTemplate`. */
+export function startEmulatorFor(
+  upstreamUrlTemplate: string,
+  options: Partial<Parameters<typeof startEmulator>[0]> = {},
+): Promise<SignalREmulator> {
+  return startEmulator({
+    connectionString: DEVELOPMENT_CONNECTION_STRING,
+    port: 0,
+    logLevel: 'silent',
+    upstreamUrlTemplate,
+    ...options,
+  });
+}
+
+/** Stops the clients, then the emulator, then the fake app (each may be missing after a failure). */
+export async function closeAll(
+  clients: readonly HubConnection[],
+  emulator: SignalREmulator | undefined,
+  app: Server | undefined,
+): Promise<void> {
+  await Promise.all(clients.map((client) => client.stop()));
+  await emulator?.close();
+  await new Promise((resolve) => (app ? app.close(resolve) : resolve(undefined)));
+}

@@ -8,9 +8,8 @@ import {
 } from '@microsoft/signalr';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { createConnectionInfo } from '../../../lib/signalr/tokens';
-import { startEmulator, type SignalREmulator } from '../../../local/emulator';
-import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
-import { callRest, startUpstreamApp } from './support';
+import type { SignalREmulator } from '../../../local/emulator';
+import { callRest, closeAll, startEmulatorFor, startUpstreamApp } from './support';
 
 /**
  * The three transports Azure SignalR Service offers (TransportProtocols.md), each with the
@@ -47,20 +46,10 @@ describe('client transports', () => {
         );
     });
     app = upstream.app;
-    emulator = await startEmulator({
-      connectionString: DEVELOPMENT_CONNECTION_STRING,
-      port: 0,
-      logLevel: 'silent',
-      longPollTimeoutMs: 1_000,
-      upstreamUrlTemplate: upstream.urlTemplate,
-    });
+    emulator = await startEmulatorFor(upstream.urlTemplate, { longPollTimeoutMs: 1_000 });
   });
 
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.stop()));
-    await emulator?.close();
-    await new Promise((resolve) => app?.close(resolve));
-  });
+  afterAll(() => closeAll(clients, emulator, app));
 
   const rest = (method: string, path: string, body?: unknown) => callRest(cs(), method, path, body);
 

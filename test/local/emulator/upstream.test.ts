@@ -4,7 +4,7 @@ import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import { MAX_PENDING_PER_CONNECTION } from '../../../local/emulator/Upstream';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
-import { startUpstreamApp } from './support';
+import { closeAll, startEmulatorFor, startUpstreamApp } from './support';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { createConnectionInfo } from '../../../lib/signalr/tokens';
 import { hubTarget, openClient } from '../../../local/clients/hubClients';
@@ -47,18 +47,10 @@ describe('emulator upstream', () => {
     });
     app = upstream.app;
     urlOf = (path) => upstream.urlTemplate.replace('/{event}', path);
-    emulator = await startEmulator({
-      connectionString: DEVELOPMENT_CONNECTION_STRING,
-      port: 0,
-      logLevel: 'silent',
-      upstreamUrlTemplate: upstream.urlTemplate,
-    });
+    emulator = await startEmulatorFor(upstream.urlTemplate);
   });
 
-  afterAll(async () => {
-    await emulator?.close();
-    await new Promise((resolve) => app?.close(resolve));
-  });
+  afterAll(() => closeAll([], emulator, app));
 
   const connect = (user: string, through = emulator) => {
     const cs = parseConnectionString(through.connectionString);
