@@ -34,8 +34,7 @@ export function createTyping(
     const key = `${user}\n${room}`;
     // The token is taken before the membership read: calls that arrive together (one user's
     // twelve tabs) would all pass a check made before it and each be told.
-    if (told.available(key).tokens < 1) return undefined;
-    told.take(key, 1);
+    if (!told.tryTake(key, 1)) return undefined;
     if (room !== GENERAL_ROOM && !(await rooms.isMember(user, room))) return undefined;
     const event = { name: user, room };
     return [

@@ -56,6 +56,16 @@ export class BucketMap {
     return next;
   }
 
+  /**
+   * Takes `cost` only if `key` holds it now; whether it did. Checking and taking in one call is
+   * what keeps calls that arrive together from all passing one check.
+   */
+  tryTake(key: string, cost: number, now = Date.now()): boolean {
+    if (this.available(key, now).tokens < cost) return false;
+    this.take(key, cost, now);
+    return true;
+  }
+
   /** Whole seconds until `key` holds `cost` tokens. */
   secondsUntil(key: string, cost = 1, now = Date.now()): number {
     return secondsUntil(this.available(key, now), this.rate, cost);

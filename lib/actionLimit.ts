@@ -21,10 +21,7 @@ export class ActionLimit {
 
   /** Takes one token for `user`, or throws 429 when there is none. */
   take(user: string, now = Date.now()): void {
-    if (this.buckets.available(user, now).tokens >= 1) {
-      this.buckets.take(user, 1, now);
-      return;
-    }
+    if (this.buckets.tryTake(user, 1, now)) return;
     const seconds = this.buckets.secondsUntil(user, 1, now);
     throw new HttpError(
       429,

@@ -26,10 +26,7 @@ export class ReadLimit {
    */
   reserve(user: string, most: number, now = Date.now()): void {
     const cost = Math.min(most, this.rate.capacity);
-    if (this.buckets.available(user, now).tokens >= cost) {
-      this.buckets.take(user, cost, now);
-      return;
-    }
+    if (this.buckets.tryTake(user, cost, now)) return;
     const seconds = this.buckets.secondsUntil(user, cost, now);
     throw new HttpError(
       429,

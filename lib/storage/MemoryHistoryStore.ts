@@ -42,11 +42,10 @@ export class MemoryHistoryStore implements HistoryStore {
     const earlier = claimKey === undefined ? undefined : this.claims.get(claimKey);
     if (earlier === undefined && this.limit.perMinute > 0) {
       const now = this.now();
-      if (this.buckets.available(message.sender, now).tokens < 1)
+      if (!this.buckets.tryTake(message.sender, 1, now))
         return Promise.reject(
           sendLimited(this.limit, this.buckets.secondsUntil(message.sender, 1, now)),
         );
-      this.buckets.take(message.sender, 1, now);
     }
     const stored = earlier ?? message;
     if (claimKey !== undefined && earlier === undefined) this.claims.set(claimKey, message);
