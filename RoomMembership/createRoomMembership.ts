@@ -57,10 +57,13 @@ export function createRoomMembership(
         const holder = await names.claim('room', room);
         if (holder !== undefined) throw lookAlikeRoom(room, holder);
       }
-      const members = joining ? await rooms.join(user, room) : await rooms.leave(user, room);
-      const inRoom = await rooms.isMember(user, room);
+      const {
+        changed,
+        member: inRoom,
+        members,
+      } = joining ? await rooms.join(user, room) : await rooms.leave(user, room);
       context.res = json(200, { room, joined: inRoom });
-      const listChanged = members === (joining ? 1 : 0);
+      const listChanged = changed && members === (joining ? 1 : 0);
       return [
         { userId: user, groupName: roomGroup(room), action: inRoom ? 'add' : 'remove' },
         { userId: user, target: HubMethod.RoomsChanged, arguments: [{ room, joined: inRoom }] },

@@ -1,6 +1,12 @@
 import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../rooms';
 import { roomPartition } from './partitionKey';
-import { byRoomName, type RoomPage, type RoomPageRequest, type RoomStore } from './RoomStore';
+import {
+  byRoomName,
+  type MembershipChange,
+  type RoomPage,
+  type RoomPageRequest,
+  type RoomStore,
+} from './RoomStore';
 
 /** Rooms in memory, for function-level tests; the same rules as TableRoomStore. */
 export class MemoryRoomStore implements RoomStore {
@@ -11,10 +17,11 @@ export class MemoryRoomStore implements RoomStore {
     if (this.fail) throw this.fail;
   }
 
-  async join(user: string, room: string): Promise<number | undefined> {
+  async join(user: string, room: string): Promise<MembershipChange> {
     this.check();
     const mine = await this.roomsOf(user);
-    if (mine.includes(room)) return undefined;
+    if (mine.includes(room))
+      return { changed: false, member: true, members: this.members.get(room)!.size };
     if (
       room !== GENERAL_ROOM &&
       mine.filter((r) => r !== GENERAL_ROOM).length >= MAX_ROOMS_PER_USER
@@ -23,15 +30,15 @@ export class MemoryRoomStore implements RoomStore {
     let set = this.members.get(room);
     if (set === undefined) this.members.set(room, (set = new Set()));
     set.add(user);
-    return set.size;
+    return { changed: true, member: true, members: set.size };
   }
 
-  async leave(user: string, room: string): Promise<number | undefined> {
+  async leave(user: string, room: string): Promise<MembershipChange> {
     this.check();
     const set = this.members.get(room);
-    if (set === undefined || !set.delete(user)) return undefined;
-    if (set.size === 0) this.members.delete(room);
-    return set.size;
+    const changed = set?.delete(user) ?? false;
+    if (set?.size === 0) this.members.delete(room);
+    return { changed, member: false, members: set?.size ?? 0 };
   }
 
   async isMember(user: string, room: string): Promise<boolean> {

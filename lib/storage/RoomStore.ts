@@ -5,19 +5,26 @@
  * implementations: Table Storage and memory (tests).
  */
 export interface RoomStore {
-  /**
-   * Adds `user` to `room`: the room's member count after it, or undefined when they were in it
-   * already. 409 `TooManyRooms` past the bound.
-   */
-  join(user: string, room: string): Promise<number | undefined>;
-  /** Takes `user` out of `room`: the room's member count after it, or undefined when not in it. */
-  leave(user: string, room: string): Promise<number | undefined>;
+  /** Adds `user` to `room` (what changed, and what is true after). 409 `TooManyRooms` past the bound. */
+  join(user: string, room: string): Promise<MembershipChange>;
+  /** Takes `user` out of `room` (what changed, and what is true after). */
+  leave(user: string, room: string): Promise<MembershipChange>;
   /** Whether `user` is in `room`. */
   isMember(user: string, room: string): Promise<boolean>;
   /** The rooms `user` is in, by name. */
   roomsOf(user: string): Promise<string[]>;
   /** One page of the rooms with at least one member, by name within the page (`after`: `next`). */
   rooms(page: RoomPageRequest): Promise<RoomPage>;
+}
+
+/** What a join or leave did, and what storage says after it (a racing call may differ). */
+export interface MembershipChange {
+  /** False when the user was in the room already (join) or not in it (leave). */
+  readonly changed: boolean;
+  /** Whether the user is in the room now. */
+  readonly member: boolean;
+  /** The room's member count now. */
+  readonly members: number;
 }
 
 export interface RoomSummary {

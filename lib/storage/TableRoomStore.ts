@@ -2,7 +2,13 @@ import { odata } from '@azure/data-tables';
 import { unavailable } from '../HttpError';
 import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../rooms';
 import { roomPartition, userPartition } from './partitionKey';
-import { byRoomName, type RoomPage, type RoomPageRequest, type RoomStore } from './RoomStore';
+import {
+  byRoomName,
+  type MembershipChange,
+  type RoomPage,
+  type RoomPageRequest,
+  type RoomStore,
+} from './RoomStore';
 import { changeCounted, COUNT } from './countedRows';
 import type { TableAccount } from './tables';
 
@@ -62,8 +68,11 @@ export class TableRoomStore implements RoomStore {
     return next !== undefined;
   }
 
-  /** Makes the room's member row agree with the user's row; the room's member count. */
-  private async follow(user: string, room: string): Promise<number> {
+  /** Makes the room's member row agree with the user's row; what both say then. */
+  private async follow(
+    user: string,
+    room: string,
+  ): Promise<Pick<MembershipChange, 'member' | 'members'>> {
     for (let attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
       const member = await this.isMember(user, room);
       await changeCounted(this.account, {
@@ -79,7 +88,7 @@ export class TableRoomStore implements RoomStore {
       });
       if ((await this.isMember(user, room)) === member) {
         const count = await this.account.find<CountRow>(ROOMS, roomPartition(room), COUNT);
-        return count?.members ?? 0;
+        return { member, members: count?.members ?? 0 };
       }
     }
     throw unavailable(
@@ -90,16 +99,14 @@ export class TableRoomStore implements RoomStore {
     );
   }
 
-  async join(user: string, room: string): Promise<number | undefined> {
+  async join(user: string, room: string): Promise<MembershipChange> {
     const changed = await this.changeMine(user, room, true);
-    const members = await this.follow(user, room);
-    return changed ? members : undefined;
+    return { changed, ...(await this.follow(user, room)) };
   }
 
-  async leave(user: string, room: string): Promise<number | undefined> {
+  async leave(user: string, room: string): Promise<MembershipChange> {
     const changed = await this.changeMine(user, room, false);
-    const members = await this.follow(user, room);
-    return changed ? members : undefined;
+    return { changed, ...(await this.follow(user, room)) };
   }
 
   async isMember(user: string, room: string): Promise<boolean> {
