@@ -40,9 +40,14 @@ export class WebSocketTransport implements ClientTransport {
   onError?: (error: Error) => void;
 
   constructor(private readonly socket: WebSocket) {
+    // ws hands a Buffer (its default binary type); fragments or an ArrayBuffer only if set so.
     socket.on('message', (data, isBinary) =>
       this.onMessage?.(
-        Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer),
+        Buffer.isBuffer(data)
+          ? data
+          : Array.isArray(data)
+            ? Buffer.concat(data)
+            : Buffer.from(data),
         isBinary,
       ),
     );
