@@ -34,7 +34,8 @@ function readAfter(value: string | undefined): string | undefined {
 
 /**
  * GET /api/rooms: `{"rooms": [{"name", "members", "joined"}], "next"?}`, one page of every room
- * with a member (`general` first on the first page, then by name); `after=<next>` asks for the
+ * with a member (each page by name, `general` first when it is on it: pages follow the rooms'
+ * partition keys, so a client with more than one page orders the whole list itself); `after=<next>` asks for the
  * page after. The caller is recorded in `general` on their first call, so its count is the
  * people who use the chat. On the first page the caller's rooms are sent to the service again
  * as group additions (adding again changes nothing): a group the service lost, or a racing join

@@ -1,6 +1,7 @@
 // The page's calls: sign-in against App Service Authentication, and the chat's API.
 import { HISTORY_PAGE_SIZE, type ChatMessage } from '../../lib/ChatMessage';
 import type { ChatConfig } from './config';
+import { orderRooms, type RoomListing } from './roomList';
 
 /** A chat message as the API answers it and the hub delivers it. */
 export type { ChatMessage };
@@ -37,12 +38,7 @@ export class SignedOutError extends Error {
   }
 }
 
-/** A room as GET /api/rooms lists it. */
-export interface RoomListing {
-  readonly name: string;
-  readonly members: number;
-  readonly joined: boolean;
-}
+export type { RoomListing } from './roomList';
 
 /** The error sentence of a refusal, or a fallback naming the status. */
 async function reasonOf(response: Response, fallback: string): Promise<string> {
@@ -80,8 +76,7 @@ export async function fetchRooms(config: ChatConfig): Promise<RoomListing[]> {
     next = body.next;
     if (next === undefined) break;
   }
-  const [general, ...others] = rooms;
-  return [general, ...others.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
+  return orderRooms(rooms);
 }
 
 /** POST /api/rooms/{room}/join or /leave; a refusal's sentence becomes the error. */
