@@ -1,5 +1,5 @@
 /**
- * The JSON hub protocol, version 1, as the service, the Functions extension and the clients
+ * The JSON hub protocol, versions 1 and 2 (stateful reconnect), as the service, the Functions extension and the clients
  * speak it (docs/signalr-service.md, "Hub protocol"): the one home of its separator, message
  * types and framing, for the emulator, the host's webhook and the load clients.
  */
@@ -16,6 +16,10 @@ export enum MessageType {
   CancelInvocation = 5,
   Ping = 6,
   Close = 7,
+  /** Stateful reconnect (protocol version 2): the highest sequence id received. */
+  Ack = 8,
+  /** Stateful reconnect: sent first after a reconnect, the id the next message will carry. */
+  Sequence = 9,
 }
 
 export interface InvocationMessage {
@@ -40,8 +44,29 @@ export interface OtherMessage {
     | MessageType.Ping;
 }
 
-/** A client-to-service message of the JSON hub protocol, version 1. */
-export type HubMessage = InvocationMessage | CloseMessage | OtherMessage;
+/** Ack and Sequence (HubProtocol.md, "Stateful Reconnect"): a sequence id and nothing else. */
+export interface SequenceMessage {
+  readonly type: MessageType.Ack | MessageType.Sequence;
+  readonly sequenceId: number;
+}
+
+/** A client-to-service message of the JSON hub protocol, versions 1 and 2. */
+export type HubMessage = InvocationMessage | CloseMessage | SequenceMessage | OtherMessage;
+
+/**
+ * The messages that carry a sequence id under stateful reconnect, and are buffered for replay
+ * (HubProtocol.md, "Trackable messages"); Ping, Close, Ack and Sequence are not.
+ */
+export function isTrackable(type: MessageType): boolean {
+  return type >= MessageType.Invocation && type <= MessageType.CancelInvocation;
+}
+
+/** A sequence id as the protocol writes it: a whole number, 0 or more. */
+export function readSequenceId(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new SyntaxError('"sequenceId" must be a whole number, 0 or more.');
+  return value;
+}
 
 /** One record, serialised with its separator. */
 export function formatRecord(message: object): string {
@@ -77,6 +102,8 @@ export function parseRecord(record: string): HubMessage | undefined {
     if (message.invocationId !== undefined && typeof message.invocationId !== 'string')
       throw new SyntaxError('"invocationId" must be a string.');
   }
+  if (message.type === MessageType.Ack || message.type === MessageType.Sequence)
+    return { type: message.type, sequenceId: readSequenceId(message.sequenceId) };
   return message as unknown as HubMessage;
 }
 

@@ -6,9 +6,11 @@ import {
   type HubMessage,
   type InvocationMessage,
   formatRecord,
+  isTrackable,
   parseRecord,
   splitRecords,
 } from '../../lib/signalr/hubProtocol';
+import { ReplayBuffer } from './ReplayBuffer';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './constants';
 import {
   MESSAGEPACK_PROTOCOL,
@@ -22,7 +24,21 @@ import { TransportKind, type ClientTransport } from './transports';
 export enum ConnectionState {
   Handshaking = 'handshaking',
   Connected = 'connected',
+  /** Stateful reconnect: the transport dropped; messages are kept for the client's return. */
+  Disconnected = 'disconnected',
   Closed = 'closed',
+}
+
+/** What a connection is allowed beyond its transport. */
+export interface ConnectionLimits {
+  /** Unsent bytes past which a client that is not reading is closed. */
+  readonly maxBufferedBytes: number;
+  /** Negotiated with `useStatefulReconnect` over WebSockets: version 2 keeps a replay buffer. */
+  readonly statefulReconnect: boolean;
+  /** Unacknowledged bytes a stateful connection may hold for replay. */
+  readonly replayBufferBytes: number;
+  /** How long a stateful connection whose socket dropped waits for its client. */
+  readonly reconnectWindowMs: number;
 }
 
 /** One client connection speaking the JSON hub protocol, over any of the three transports. */
@@ -34,49 +50,44 @@ export class ClientConnection {
   /** The hub protocol the handshake chose. */
   protocol: 'json' | typeof MESSAGEPACK_PROTOCOL = 'json';
   lastReceivedAt = Date.now();
+  /** Stateful reconnect's numbering and replay, once a version 2 handshake asked for it. */
+  private replay?: ReplayBuffer;
+  private disconnectedAt = 0;
 
   constructor(
     readonly id: string,
     /** The hub name, lowercased: hub names compare case-insensitively. */
     readonly hub: string,
     readonly userId: string | undefined,
-    private readonly transport: ClientTransport,
-    private readonly maxBufferedBytes: number,
+    private transport: ClientTransport,
+    private readonly limits: ConnectionLimits,
     private readonly log: Logger,
     private readonly onConnected: (connection: ClientConnection) => void,
     private readonly onClosed: (connection: ClientConnection) => void,
   ) {
-    transport.onMessage = (data, isBinary) => {
-      // No frame may stop the service: anything this connection cannot handle closes it alone.
-      try {
-        this.transportOnMessage(data, isBinary);
-      } catch (error) {
-        this.log.warn(`connection ${id}: closed after an error: ${(error as Error).message}`);
-        this.close('The service could not process a message from this connection.');
-      }
-    };
-    transport.onClose = () => this.transportOnClose();
-    transport.onError = (error) =>
-      this.log.debug(`connection ${id}: transport error ${error.message}`);
+    this.bind(transport);
+  }
+
+  /** Whether the client may come back to this connection on a new WebSocket. */
+  get isResumable(): boolean {
+    return (
+      this.replay !== undefined &&
+      (this.state === ConnectionState.Connected || this.state === ConnectionState.Disconnected)
+    );
   }
 
   /**
-   * Writes a frame serialised once by the caller. A client too far behind is closed instead of
-   * buffering without bound; returns false when the frame was not written.
+   * Writes a frame of the JSON protocol serialised once by the caller (converted for a
+   * MessagePack client). A client too far behind is closed instead of buffering without bound;
+   * returns false when the frame was neither written nor kept for replay.
    */
-  send(frame: string | Buffer): boolean {
-    if (this.state !== ConnectionState.Connected) return false;
-    const buffered = this.transport.bufferedBytes();
-    if (buffered > this.maxBufferedBytes) {
-      this.log.warn(
-        `connection ${this.id}: closed, ${buffered} bytes unsent (limit ${this.maxBufferedBytes}); the client is not reading.`,
-      );
-      this.terminate();
+  send(frame: string | Buffer, trackable = true): boolean {
+    if (this.state !== ConnectionState.Connected && this.state !== ConnectionState.Disconnected)
       return false;
-    }
-    if (this.protocol === MESSAGEPACK_PROTOCOL) this.transport.send(toMessagePack(frame), true);
-    else this.transport.send(frame);
-    return true;
+    return this.write(
+      this.protocol === MESSAGEPACK_PROTOCOL ? toMessagePack(frame) : frame,
+      trackable,
+    );
   }
 
   /**
@@ -84,9 +95,37 @@ export class ClientConnection {
    * invocation, which the service passes on as it is: HubProxyHandler.DispatchMessagesAsync).
    */
   sendAsIs(bytes: Buffer): boolean {
-    if (this.state !== ConnectionState.Connected) return false;
-    this.transport.send(bytes, this.protocol === MESSAGEPACK_PROTOCOL);
-    return true;
+    if (this.state !== ConnectionState.Connected && this.state !== ConnectionState.Disconnected)
+      return false;
+    return this.write(bytes, true);
+  }
+
+  /**
+   * The client came back on a new WebSocket within the window (stateful reconnect): the old
+   * transport goes, the Sequence message and every unacknowledged message go out on the new
+   * one, in their order (MessageBuffer.ResendAsync).
+   */
+  resume(transport: ClientTransport): void {
+    const replay = this.replay;
+    if (replay === undefined || !this.isResumable) {
+      transport.close(1011);
+      return;
+    }
+    const old = this.transport;
+    old.onMessage = undefined;
+    old.onClose = undefined;
+    old.terminate();
+    this.bind(transport);
+    this.state = ConnectionState.Connected;
+    this.lastReceivedAt = Date.now();
+    const { sequenceId, frames } = replay.resume();
+    const binary = this.protocol === MESSAGEPACK_PROTOCOL;
+    const sequence = formatRecord({ type: MessageType.Sequence, sequenceId });
+    transport.send(binary ? toMessagePack(sequence) : sequence, binary);
+    for (const frame of frames) transport.send(frame, binary);
+    this.log.debug(
+      `connection ${this.id}: resumed, ${frames.length} message(s) replayed from ${sequenceId}.`,
+    );
   }
 
   /** Sends a Close message, then closes. Safe to call twice. */
@@ -97,7 +136,7 @@ export class ClientConnection {
       ...(error !== undefined && { error }),
       ...(allowReconnect && { allowReconnect: true }),
     };
-    if (this.state === ConnectionState.Connected) this.send(formatRecord(message));
+    if (this.state === ConnectionState.Connected) this.send(formatRecord(message), false);
     this.markClosed();
     this.transport.close();
   }
@@ -107,8 +146,25 @@ export class ClientConnection {
     this.transport.terminate();
   }
 
-  /** Closes a connection whose handshake or client has gone quiet for too long. */
+  /**
+   * Once a second: closes a connection whose handshake or client has gone quiet for too long,
+   * or whose client has not come back within the reconnect window; acknowledges what a stateful
+   * client sent since the last Ack (MessageBuffer.RunTimer, every second).
+   */
   sweep(now: number): void {
+    if (
+      this.state === ConnectionState.Disconnected &&
+      now - this.disconnectedAt > this.limits.reconnectWindowMs
+    ) {
+      this.log.info(
+        `connection ${this.id}: the client did not come back within ${this.limits.reconnectWindowMs} ms; closed.`,
+      );
+      this.markClosed();
+      return;
+    }
+    const ackId = this.state === ConnectionState.Connected ? this.replay?.takeAckDue() : undefined;
+    if (ackId !== undefined)
+      this.send(formatRecord({ type: MessageType.Ack, sequenceId: ackId }), false);
     if (this.state === ConnectionState.Handshaking && now - this.openedAt > HANDSHAKE_TIMEOUT_MS) {
       this.log.info(
         `connection ${this.id}: no handshake within ${HANDSHAKE_TIMEOUT_MS} ms; closing.`,
@@ -125,13 +181,70 @@ export class ClientConnection {
     }
   }
 
+  private bind(transport: ClientTransport): void {
+    this.transport = transport;
+    transport.onMessage = (data, isBinary) => {
+      // No frame may stop the service: anything this connection cannot handle closes it alone.
+      try {
+        this.transportOnMessage(data, isBinary);
+      } catch (error) {
+        this.log.warn(`connection ${this.id}: closed after an error: ${(error as Error).message}`);
+        this.close('The service could not process a message from this connection.');
+      }
+    };
+    transport.onClose = (graceful) => this.transportOnClose(graceful);
+    transport.onError = (error) =>
+      this.log.debug(`connection ${this.id}: transport error ${error.message}`);
+  }
+
+  /** Writes a frame in this connection's protocol, numbering and keeping it when trackable. */
+  private write(frame: string | Buffer, trackable: boolean): boolean {
+    if (this.replay !== undefined && trackable && !this.replay.record(frame)) {
+      this.log.warn(
+        `connection ${this.id}: closed, ${this.replay.unacknowledgedBytes} bytes unacknowledged (limit ${this.limits.replayBufferBytes}).`,
+      );
+      this.close('The client did not acknowledge messages in time.', true);
+      return false;
+    }
+    // Kept for replay: goes out when the client comes back.
+    if (this.state === ConnectionState.Disconnected) return true;
+    const buffered = this.transport.bufferedBytes();
+    if (buffered > this.limits.maxBufferedBytes) {
+      this.log.warn(
+        `connection ${this.id}: closed, ${buffered} bytes unsent (limit ${this.limits.maxBufferedBytes}); the client is not reading.`,
+      );
+      this.terminate();
+      return false;
+    }
+    this.transport.send(frame, this.protocol === MESSAGEPACK_PROTOCOL);
+    return true;
+  }
+
   private markClosed(): void {
-    const wasConnected = this.state === ConnectionState.Connected;
+    const wasConnected =
+      this.state === ConnectionState.Connected || this.state === ConnectionState.Disconnected;
     this.state = ConnectionState.Closed;
     if (wasConnected) this.onClosed(this);
   }
 
-  private transportOnClose(): void {
+  /**
+   * The transport ended. A stateful connection whose socket dropped without a close frame may
+   * come back within the window (HttpConnectionDispatcher: an ungraceful end of a transport that
+   * expects a reconnect marks the connection inactive instead of disposing of it).
+   */
+  private transportOnClose(graceful: boolean | undefined): void {
+    if (
+      this.state === ConnectionState.Connected &&
+      this.replay !== undefined &&
+      graceful === false
+    ) {
+      this.state = ConnectionState.Disconnected;
+      this.disconnectedAt = Date.now();
+      this.log.debug(
+        `connection ${this.id}: socket dropped; kept for ${this.limits.reconnectWindowMs} ms.`,
+      );
+      return;
+    }
     if (this.state !== ConnectionState.Closed)
       this.log.debug(`connection ${this.id}: closed by the client.`);
     this.markClosed();
@@ -200,9 +313,11 @@ export class ClientConnection {
         `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json' and 'messagepack'.`,
       );
     }
-    if (request.version !== 1) {
+    // Version 2 adds Ack and Sequence for stateful reconnect; both protocols speak 1 and 2
+    // (JsonHubProtocol and MessagePackHubProtocol: ProtocolVersion = 2).
+    if (request.version !== 1 && request.version !== 2) {
       return this.refuseHandshake(
-        `The server does not support version ${String(request.version)} of the '${request.protocol}' protocol; use version 1.`,
+        `The server does not support version ${String(request.version)} of the '${request.protocol}' protocol; use version 1 or 2.`,
       );
     }
     // Binary needs a transport that carries bytes: Server-Sent Events carry text only.
@@ -214,6 +329,10 @@ export class ClientConnection {
         "The 'messagepack' protocol needs binary frames, which Server-Sent Events cannot carry; use WebSockets or long polling.",
       );
     this.protocol = request.protocol;
+    // A replay buffer only where the client negotiated it and reconnects the same connection:
+    // over WebSockets (HubConnectionContext: version 2 and the stateful reconnect feature).
+    if (request.version === 2 && this.limits.statefulReconnect)
+      this.replay = new ReplayBuffer(this.limits.replayBufferBytes);
     this.state = ConnectionState.Connected;
     this.transport.send(HANDSHAKE_OK_FRAME);
     this.onConnected(this);
@@ -227,7 +346,23 @@ export class ClientConnection {
   }
 
   private handleMessage(message: HubMessage): void {
+    if (
+      this.replay !== undefined &&
+      !this.replay.shouldProcess(isTrackable(message.type), message.type === MessageType.Sequence)
+    )
+      return;
     switch (message.type) {
+      case MessageType.Ack:
+        this.replay?.ack(message.sequenceId);
+        return;
+      case MessageType.Sequence:
+        if (this.replay === undefined) return;
+        try {
+          this.replay.resetSequence(message.sequenceId);
+        } catch (error) {
+          this.close((error as Error).message);
+        }
+        return;
       case MessageType.StreamInvocation:
         // Serverless mode has no hub to stream from: the service passes only plain invocations
         // upstream (Azure/azure-signalr, HubEmulator/HubProxyHandler.cs, DispatchMessagesAsync:

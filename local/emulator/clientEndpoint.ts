@@ -22,12 +22,22 @@ export interface PendingConnection {
   readonly claims: readonly string[];
   /** The client's negotiate query, for upstream's X-ASRS-Client-Query. */
   readonly query: string;
+  /** Negotiated with `useStatefulReconnect=true`: the connection may come back (WebSockets). */
+  readonly statefulReconnect: boolean;
+}
+
+/** A live connection a client may take up again on a new WebSocket (stateful reconnect). */
+export interface ResumableConnection {
+  readonly hub: string;
+  readonly userId?: string;
 }
 
 export interface ClientEndpointContext {
   readonly cs: SignalRConnectionString;
   readonly pending: Map<string, PendingConnection>;
   readonly isConnected: (connectionToken: string) => boolean;
+  /** The connection a token names, when it negotiated stateful reconnect and is still open. */
+  readonly resumable: (connectionToken: string) => ResumableConnection | undefined;
   readonly connectionCount: () => number;
   readonly maxConnections: number;
 }
@@ -83,6 +93,16 @@ function authenticateClient(
   return authenticate(bearerToken(req, url), ctx.cs.accessKey, [clientAudience(ctx.cs, hub)]);
 }
 
+/**
+ * `useStatefulReconnect=true` on negotiate, read as ASP.NET Core reads it
+ * (HttpConnectionDispatcher.ProcessNegotiate: the query key in any case, `bool.TryParse`).
+ */
+function asksStatefulReconnect(url: URL): boolean {
+  for (const [name, value] of url.searchParams)
+    if (name.toLowerCase() === 'usestatefulreconnect') return value.trim().toLowerCase() === 'true';
+  return false;
+}
+
 /** POST /client/negotiate?hub=...: issues a connection id and token (negotiate v0 and v1). */
 export async function negotiate(
   ctx: ClientEndpointContext,
@@ -107,6 +127,7 @@ export async function negotiate(
   const version = url.searchParams.get('negotiateVersion') === '1' ? 1 : 0;
   // v1 keeps the id private and connects with a separate token; v0 connects with the id itself.
   const connectionToken = version === 1 ? randomBytes(16).toString('base64url') : connectionId;
+  const statefulReconnect = asksStatefulReconnect(url);
   ctx.pending.set(connectionToken, {
     connectionId,
     hub,
@@ -116,16 +137,15 @@ export async function negotiate(
       .filter(([type]) => !STANDARD_CLAIMS.has(type))
       .map(([type, value]) => `${type}: ${String(value)}`),
     query: clientQuery(url),
+    statefulReconnect,
   });
-  const body =
-    version === 1
-      ? {
-          connectionId,
-          connectionToken,
-          negotiateVersion: 1,
-          availableTransports: AVAILABLE_TRANSPORTS,
-        }
-      : { connectionId, availableTransports: AVAILABLE_TRANSPORTS };
+  const body = {
+    connectionId,
+    ...(version === 1 && { connectionToken, negotiateVersion: 1 }),
+    availableTransports: AVAILABLE_TRANSPORTS,
+    // Said only when asked: a client that did not ask refuses a server that says it.
+    ...(statefulReconnect && { useStatefulReconnect: true }),
+  };
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
 }
@@ -146,6 +166,9 @@ function refuseUpgrade(socket: Duplex, error: HttpError): void {
 /**
  * GET /client/?hub=...&id=... with Upgrade: the WebSocket transport. Refusals are the service's:
  * 401 token, 400 hub, 404 unknown or stale id, 409 a second socket on one id (docs/signalr-service.md, "Client endpoint").
+ * A connection that negotiated stateful reconnect is taken up again by its client's next
+ * WebSocket, the old socket dropped (HttpConnectionDispatcher: CancelPreviousPoll), when the
+ * same user comes back for the same hub.
  */
 export async function upgrade(
   ctx: ClientEndpointContext,
@@ -154,12 +177,23 @@ export async function upgrade(
   socket: Duplex,
   head: Buffer,
   onSocket: (token: string, pending: PendingConnection, ws: import('ws').WebSocket) => void,
+  onResume: (token: string, ws: import('ws').WebSocket) => void,
 ): Promise<void> {
   try {
     const url = parseRequestTarget(req.url);
     if (url.pathname !== '/client/' && url.pathname !== '/client')
       throw new HttpError(404, 'NotFound', `No WebSocket endpoint at ${url.pathname}.`);
-    const { hub, id } = await readTransportRequest(ctx, req, url);
+    const { hub, id, userId } = await readTransportRequest(ctx, req, url);
+    const resumable = ctx.resumable(id);
+    if (resumable !== undefined) {
+      // The token is a secret, yet a token leaked with another user's sign-in takes nothing:
+      // only the connection's own user may take it up (a choice of ours: ASP.NET Core logs a
+      // changed user, Azure does not say).
+      if (resumable.userId !== userId || resumable.hub !== hub.toLowerCase())
+        throw new HttpError(404, 'ConnectionNotFound', 'No connection with this id for this user.');
+      wss.handleUpgrade(req, socket, head, (ws) => onResume(id, ws));
+      return;
+    }
     if (ctx.isConnected(id))
       throw new HttpError(409, 'ConnectionInUse', 'A WebSocket is already connected with this id.');
     const pending = takePending(ctx, id, hub);
@@ -182,9 +216,9 @@ export async function readTransportRequest(
   ctx: ClientEndpointContext,
   req: IncomingMessage,
   url: URL,
-): Promise<{ hub: string; id: string }> {
+): Promise<{ hub: string; id: string; userId?: string }> {
   const hub = readHub(url);
-  await authenticateClient(ctx, req, url, hub);
+  const { userId } = await authenticateClient(ctx, req, url, hub);
   const id = url.searchParams.get('id');
   if (id === null)
     throw new HttpError(
@@ -192,7 +226,7 @@ export async function readTransportRequest(
       'MissingConnectionId',
       'The id query parameter (the connection token from negotiate) is required.',
     );
-  return { hub, id };
+  return { hub, id, userId };
 }
 
 /** The negotiated connection `id` names, taken off the waiting list; 404 when none (or stale). */

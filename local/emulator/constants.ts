@@ -20,6 +20,20 @@ export const DEFAULT_MAX_CONNECTIONS = 100_000;
 /** A connection whose unsent bytes pass this is closed rather than slowing everyone else. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How long a stateful-reconnect connection whose socket dropped waits for its client to come
+ * back: ASP.NET Core's default disconnect timeout for an inactive connection
+ * (`ConnectionOptionsSetup.DefaultDisconectTimeout`, 15 s). Azure does not publish its own.
+ */
+export const RECONNECT_WINDOW_MS = 15_000;
+/**
+ * Unacknowledged bytes a stateful-reconnect connection may hold for replay before it is closed
+ * (with allowReconnect). ASP.NET Core's `HubOptions.StatefulReconnectBufferSize` is 100,000
+ * bytes and makes the hub wait instead; a service fanning out cannot wait, so this is larger, a
+ * choice of ours (Azure does not publish its bound).
+ */
+export const DEFAULT_REPLAY_BUFFER_BYTES = 1024 * 1024;
+
 export const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 export const MAX_GROUP_NAME_CHARS = 1024;
 

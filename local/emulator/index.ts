@@ -10,9 +10,11 @@ import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_REPLAY_BUFFER_BYTES,
   KEEP_ALIVE_INTERVAL_MS,
   LONG_POLL_TIMEOUT_MS,
   NEGOTIATE_TTL_MS,
+  RECONNECT_WINDOW_MS,
   SWEEP_INTERVAL_MS,
 } from './constants';
 import type { RegistryStats } from './ConnectionRegistry';
@@ -45,6 +47,10 @@ export interface EmulatorOptions {
   readonly longPollTimeoutMs?: number;
   /** Unsent bytes past which a client that is not reading is closed. */
   readonly maxBufferedBytes?: number;
+  /** Unacknowledged bytes a stateful-reconnect connection may hold (DEFAULT_REPLAY_BUFFER_BYTES). */
+  readonly replayBufferBytes?: number;
+  /** How long a stateful-reconnect connection waits for its client (RECONNECT_WINDOW_MS). */
+  readonly reconnectWindowMs?: number;
   /**
    * Upstream settings: an ordered list of templates (upstreamTemplates.ts), or one URL template
    * (`{hub}`, `{category}`, `{event}`) for every event; none means invocations close.
@@ -66,6 +72,11 @@ export interface SignalREmulator {
   setUpstream(templates: string | readonly UpstreamTemplate[] | undefined): void;
   /** Upstream calls waiting or running for the current upstream. */
   upstreamPending(): number;
+  /**
+   * Drops every client's socket without a close frame, as a cut network does: a fault for
+   * tests of reconnecting clients. Stateful-reconnect connections wait for their client.
+   */
+  dropSockets(): void;
   /** Closes every client with allowReconnect, then the listeners. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -112,6 +123,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     cs,
     pending,
     isConnected: (token) => byToken.has(token),
+    resumable: (token) => {
+      const connection = byToken.get(token);
+      return connection?.isResumable === true ? connection : undefined;
+    },
     connectionCount: () => byToken.size,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     httpTransports,
@@ -166,7 +181,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       entry.hub.toLowerCase(),
       entry.userId,
       transport,
-      maxBufferedBytes,
+      {
+        maxBufferedBytes,
+        // The JavaScript client reconnects a stateful connection over WebSockets only.
+        statefulReconnect: entry.statefulReconnect && transport instanceof WebSocketTransport,
+        replayBufferBytes: options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
+        reconnectWindowMs: options.reconnectWindowMs ?? RECONNECT_WINDOW_MS,
+      },
       log,
       (connected) => {
         registry.add(connected);
@@ -195,16 +216,31 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       };
     byToken.set(token, connection);
     // Whatever state the connection reached (a client may go before its handshake), its token
-    // is free once the transport has ended: a long poll's after its last poll was answered.
+    // is free once the transport has ended (a long poll's after its last poll was answered),
+    // unless the connection waits for its client to come back.
     const connectionOnClose = transport.onClose;
-    transport.onClose = () => {
-      connectionOnClose?.();
+    transport.onClose = (graceful) => {
+      connectionOnClose?.(graceful);
+      if (connection.isResumable) return;
       byToken.delete(token);
       httpTransports.delete(token);
     };
   };
   const onSocket = (token: string, entry: PendingConnection, ws: import('ws').WebSocket): void => {
     attach(token, entry, new WebSocketTransport(ws));
+  };
+  const onResume = (token: string, ws: import('ws').WebSocket): void => {
+    const connection = byToken.get(token);
+    const transport = new WebSocketTransport(ws);
+    if (connection === undefined) return transport.close(1011);
+    connection.resume(transport);
+    // The new socket's end frees the token the same way, unless the connection waits again.
+    const connectionOnClose = transport.onClose;
+    transport.onClose = (graceful) => {
+      connectionOnClose?.(graceful);
+      if (connection.isResumable) return;
+      if (byToken.get(token) === connection) byToken.delete(token);
+    };
   };
 
   const servers: Server[] = [];
@@ -213,7 +249,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
     server.keepAliveTimeout = 60_000;
     server.on('upgrade', (req, socket, head) => {
       socket.on('error', (error) => log.debug(`upgrade socket error: ${error.message}`));
-      void upgrade(ctx, wss, req, socket, head, onSocket);
+      void upgrade(ctx, wss, req, socket, head, onSocket, onResume);
     });
     servers.push(server);
     return server;
@@ -229,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
   }
 
   const keepAlive = setInterval(() => {
-    for (const connection of registry.connections()) connection.send(PING_FRAME);
+    for (const connection of registry.connections()) connection.send(PING_FRAME, false);
   }, KEEP_ALIVE_INTERVAL_MS);
   const sweeper = setInterval(() => {
     const now = Date.now();
@@ -254,6 +290,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
         urlTemplate === undefined ? undefined : new Upstream(urlTemplate, cs.accessKey, log);
     },
     upstreamPending: () => upstream?.pending ?? 0,
+    dropSockets: () => {
+      for (const client of wss.clients) client.terminate();
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(keepAlive);

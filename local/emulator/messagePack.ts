@@ -1,5 +1,10 @@
 import { decode, encode } from '@msgpack/msgpack';
-import { MessageType, RECORD_SEPARATOR, type HubMessage } from '../../lib/signalr/hubProtocol';
+import {
+  MessageType,
+  RECORD_SEPARATOR,
+  readSequenceId,
+  type HubMessage,
+} from '../../lib/signalr/hubProtocol';
 
 /**
  * The MessagePack hub protocol, version 1 (dotnet/aspnetcore src/SignalR/docs/specs/HubProtocol.md,
@@ -87,6 +92,9 @@ export function parseBinaryMessage(payload: Buffer): HubMessage | undefined {
       const [, error] = value as unknown[];
       return { type, ...(typeof error === 'string' && { error }) };
     }
+    case MessageType.Ack:
+    case MessageType.Sequence:
+      return { type, sequenceId: readSequenceId((value as unknown[])[1]) };
     case MessageType.StreamItem:
     case MessageType.Completion:
     case MessageType.CancelInvocation:
@@ -118,6 +126,9 @@ function recordToMessagePack(record: Record<string, unknown>): unknown[] {
       return [MessageType.Ping];
     case MessageType.Close:
       return [MessageType.Close, record.error ?? null, record.allowReconnect === true];
+    case MessageType.Ack:
+    case MessageType.Sequence:
+      return [record.type, record.sequenceId];
     default:
       throw new TypeError(`No MessagePack form for a message of type ${String(record.type)}.`);
   }

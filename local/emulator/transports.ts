@@ -16,8 +16,12 @@ export interface ClientTransport {
   readonly kind: TransportKind;
   /** Frames from the client (a WebSocket message, or an HTTP POST's body). */
   onMessage?: (data: Buffer, isBinary: boolean) => void;
-  /** The transport has ended: the client went away, or (long polling) took its last poll. */
-  onClose?: () => void;
+  /**
+   * The transport has ended: the client went away, or (long polling) took its last poll.
+   * `graceful` is false when a WebSocket dropped without a close frame (a cut network), the one
+   * end a stateful-reconnect client comes back from.
+   */
+  onClose?: (graceful?: boolean) => void;
   /** A transport error (a frame over the size limit, a reset): the close that follows ends it. */
   onError?: (error: Error) => void;
   /** Writes one frame (serialised once by the caller, for every target); binary for MessagePack. */
@@ -36,7 +40,7 @@ const BINARY_FRAME = { binary: true } as const;
 export class WebSocketTransport implements ClientTransport {
   readonly kind = TransportKind.WebSockets;
   onMessage?: (data: Buffer, isBinary: boolean) => void;
-  onClose?: () => void;
+  onClose?: (graceful?: boolean) => void;
   onError?: (error: Error) => void;
 
   constructor(private readonly socket: WebSocket) {
@@ -51,7 +55,8 @@ export class WebSocketTransport implements ClientTransport {
         isBinary,
       ),
     );
-    socket.on('close', () => this.onClose?.());
+    // 1006: the socket closed with no close frame received (RFC 6455 §7.1.5).
+    socket.on('close', (code) => this.onClose?.(code !== 1006));
     // A listener is needed: an unhandled 'error' would stop the process.
     socket.on('error', (error) => this.onError?.(error));
   }

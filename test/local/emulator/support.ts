@@ -1,7 +1,13 @@
 import { HubMethod } from '../../../lib/hub';
 import { DEVELOPMENT_CONNECTION_STRING } from '../../../local/signalr/constants';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  connect as connectTcp,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { startEmulator, type SignalREmulator } from '../../../local/emulator';
 import {
@@ -175,4 +181,71 @@ export async function closeAll(
   await Promise.all(clients.map((client) => client.stop()));
   await emulator?.close();
   await new Promise((resolve) => (app ? app.close(resolve) : resolve(undefined)));
+}
+
+/**
+ * A TCP proxy in front of the emulator whose sockets can be cut, as a network drop cuts them:
+ * `cut()` destroys every open pair (both ends see the socket go without a close frame), and
+ * while `holding`, new connections wait unanswered until `release()`, so a client's reconnect
+ * lands only when the test says so.
+ */
+export class CuttableProxy {
+  holding = false;
+  private readonly pairs = new Set<Socket>();
+  private parked: Socket[] = [];
+
+  private constructor(
+    private readonly server: NetServer,
+    private readonly targetPort: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<CuttableProxy> {
+    const server = createNetServer((socket) => proxy.accept(socket));
+    const proxy = new CuttableProxy(server, targetPort);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Ends every proxied connection at once, without a close frame. */
+  cut(): void {
+    for (const socket of this.pairs) socket.destroy();
+    this.pairs.clear();
+  }
+
+  /** Lets parked connections through, and new ones from now on. */
+  release(): void {
+    this.holding = false;
+    const parked = this.parked;
+    this.parked = [];
+    for (const socket of parked) if (!socket.destroyed) this.forward(socket);
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    for (const socket of this.parked) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    socket.on('error', () => undefined);
+    if (this.holding) {
+      socket.pause();
+      this.parked.push(socket);
+    } else this.forward(socket);
+  }
+
+  private forward(client: Socket): void {
+    const target = connectTcp(this.targetPort, '127.0.0.1');
+    target.on('error', () => client.destroy());
+    client.on('error', () => target.destroy());
+    client.on('close', () => target.destroy());
+    target.on('close', () => client.destroy());
+    client.pipe(target).pipe(client);
+    client.resume();
+    this.pairs.add(client).add(target);
+  }
 }

@@ -6,35 +6,65 @@ import {
   LogLevel,
   type HubConnection,
 } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { createConnectionInfo } from '../../../lib/signalr/tokens';
 import type { SignalREmulator } from '../../../local/emulator';
-import { callRest, closeAll, startEmulatorFor, startUpstreamApp } from './support';
+import { frameBinary } from '../../../local/emulator/messagePack';
+import { eventually } from '../../support/eventually';
+import { CuttableProxy, callRest, closeAll, startEmulatorFor, startUpstreamApp } from './support';
 
 /**
- * The three transports Azure SignalR Service offers (TransportProtocols.md), each with the
- * official client: negotiate offers them; over each, a REST send to everyone, to a user and to a
- * group arrives; a hub method goes upstream and its completion comes back; a REST close ends the
- * client. Then the protocol's own refusals for the HTTP transports.
+ * The three transports Azure SignalR Service offers (TransportProtocols.md) by the two hub
+ * protocols, with and without stateful reconnect where it applies (WebSockets), each with the
+ * official clients (@microsoft/signalr, @microsoft/signalr-protocol-msgpack): a REST send to
+ * everyone, to a user and to a group arrives; a hub method goes upstream in the client's
+ * protocol and its completion comes back; a stateful connection's socket is cut and nothing is
+ * lost; a REST close ends the client. Then the protocol's own refusals for the HTTP transports.
  */
 jest.setTimeout(30_000);
 
-const TRANSPORTS = [
-  ['WebSockets', HttpTransportType.WebSockets],
-  ['Server-Sent Events', HttpTransportType.ServerSentEvents],
-  ['Long Polling', HttpTransportType.LongPolling],
-] as const;
+type Row = readonly [string, 'json' | 'messagepack', 'with' | 'without', HttpTransportType];
+
+/** Server-Sent Events carry text only: the client does not offer it MessagePack. */
+const MATRIX: readonly Row[] = [
+  ['WebSockets', 'json', 'without', HttpTransportType.WebSockets],
+  ['WebSockets', 'json', 'with', HttpTransportType.WebSockets],
+  ['WebSockets', 'messagepack', 'without', HttpTransportType.WebSockets],
+  ['WebSockets', 'messagepack', 'with', HttpTransportType.WebSockets],
+  ['Server-Sent Events', 'json', 'without', HttpTransportType.ServerSentEvents],
+  ['Long Polling', 'json', 'without', HttpTransportType.LongPolling],
+  ['Long Polling', 'messagepack', 'without', HttpTransportType.LongPolling],
+];
 
 describe('client transports', () => {
   let emulator: SignalREmulator;
   let app: Server;
+  let proxy: CuttableProxy;
+  const upstreamTypes: string[] = [];
   const clients: HubConnection[] = [];
   const cs = () => parseConnectionString(emulator.connectionString);
 
   beforeAll(async () => {
-    // The app's upstream: answers the hub method `echo` with a completion, as the extension does.
+    // The app's upstream: answers the hub method `echo` with a completion in the caller's
+    // protocol, as the extension does.
     const upstream = await startUpstreamApp((req, res, body) => {
       if (req.headers['x-asrs-category'] !== 'messages') return void res.writeHead(200).end();
+      const type = req.headers['content-type'] ?? '';
+      upstreamTypes.push(type);
+      if (type === 'application/x-msgpack') {
+        const [, , invocationId, , args] = decode(body) as [
+          number,
+          object,
+          string,
+          string,
+          unknown[],
+        ];
+        return void res
+          .writeHead(200, { 'Content-Type': 'application/x-msgpack' })
+          .end(frameBinary(encode([3, {}, invocationId, 3, args[0]])));
+      }
       const { invocationId, arguments: args } = JSON.parse(body.toString()) as {
         invocationId: string;
         arguments: unknown[];
@@ -47,18 +77,33 @@ describe('client transports', () => {
     });
     app = upstream.app;
     emulator = await startEmulatorFor(upstream.urlTemplate, { longPollTimeoutMs: 1_000 });
+    proxy = await CuttableProxy.start(emulator.port);
   });
 
-  afterAll(() => closeAll(clients, emulator, app));
+  afterAll(async () => {
+    await closeAll(clients, emulator, app);
+    await proxy.close();
+  });
 
   const rest = (method: string, path: string, body?: unknown) => callRest(cs(), method, path, body);
 
-  async function connect(user: string, transport: HttpTransportType): Promise<HubConnection> {
+  /** The official client, through the cuttable proxy. */
+  async function connect(
+    user: string,
+    transport: HttpTransportType,
+    protocol: 'json' | 'messagepack' = 'json',
+    stateful = false,
+  ): Promise<HubConnection> {
     const info = createConnectionInfo(cs(), { hub: 'chat', userId: user });
-    const client = new HubConnectionBuilder()
-      .withUrl(info.url, { accessTokenFactory: () => info.accessToken, transport })
-      .configureLogging(LogLevel.None)
-      .build();
+    const builder = new HubConnectionBuilder()
+      .withUrl(info.url.replace(`:${emulator.port}/`, `:${proxy.port}/`), {
+        accessTokenFactory: () => info.accessToken,
+        transport,
+      })
+      .configureLogging(LogLevel.None);
+    if (protocol === 'messagepack') builder.withHubProtocol(new MessagePackHubProtocol());
+    if (stateful) builder.withStatefulReconnect();
+    const client = builder.build();
     clients.push(client);
     await client.start();
     return client;
@@ -89,11 +134,12 @@ describe('client transports', () => {
     ]);
   });
 
-  it.each(TRANSPORTS)(
-    'over %s: broadcast, to a user, to a group, a hub method upstream, and a REST close',
-    async (label, transport) => {
-      const user = `王芳 ${label}`;
-      const client = await connect(user, transport);
+  it.each(MATRIX)(
+    'over %s in %s, %s stateful reconnect: broadcast, to a user, to a group, a hub method upstream, and a REST close',
+    async (label, protocol, withStateful, transport) => {
+      const stateful = withStateful === 'with';
+      const user = `王芳 ${label} ${protocol}${stateful ? ' stateful' : ''}`;
+      const client = await connect(user, transport, protocol, stateful);
       expect(client.state).toBe(HubConnectionState.Connected);
 
       const everyone = next(client, 'newMessage');
@@ -115,7 +161,7 @@ describe('client transports', () => {
       ).toBe(202);
       await expect(mine).resolves.toEqual({ text: 'to you 🦊' });
 
-      const group = `room:${label}`;
+      const group = `room:${user}`;
       expect(
         (
           await rest(
@@ -136,6 +182,26 @@ describe('client transports', () => {
       await expect(inGroup).resolves.toEqual({ text: 'to the room' });
 
       await expect(client.invoke('echo', { said: 'hi' })).resolves.toEqual({ said: 'hi' });
+      expect(upstreamTypes.at(-1)).toBe(
+        protocol === 'messagepack' ? 'application/x-msgpack' : 'application/json',
+      );
+
+      if (stateful) {
+        // The socket cut mid-conversation: what is sent meanwhile arrives once, in order, on the
+        // same connection.
+        const connectionId = client.connectionId;
+        const heard: unknown[] = [];
+        client.on('newMessage', (value: unknown) => heard.push(value));
+        proxy.holding = true;
+        proxy.cut();
+        for (const n of [1, 2, 3])
+          await rest('POST', userPath, { target: 'newMessage', arguments: [n] });
+        proxy.release();
+        await expect(client.invoke('echo', 'after the cut')).resolves.toBe('after the cut');
+        await eventually(() => heard.length >= 3, 'the three sent during the cut');
+        expect(heard).toEqual([1, 2, 3]);
+        expect(client.connectionId).toBe(connectionId);
+      }
 
       const closed = new Promise<Error | undefined>((resolve) => client.onclose(resolve));
       const connectionId = client.connectionId!;
