@@ -65,7 +65,9 @@ function isForbidden(error: unknown): boolean {
 /**
  * The SignalR connection through negotiate (`{url, accessToken}`, a redirect the client follows;
  * every reconnect negotiates again, so the token is always fresh). It says what is true: offline
- * as soon as the browser loses the network, signed out when the session has ended.
+ * as soon as the browser loses the network, signed out when the session has ended. With stateful
+ * reconnect, a socket that drops for a moment is taken up again where it was: nothing sent
+ * meanwhile is lost or doubled, and the page does not even say "Reconnecting".
  */
 export function createChatConnection(apiBaseUrl: string, on: ConnectionEvents): ChatConnection {
   const connection: HubConnection = new HubConnectionBuilder()
@@ -73,6 +75,7 @@ export function createChatConnection(apiBaseUrl: string, on: ConnectionEvents): 
     .withAutomaticReconnect({
       nextRetryDelayInMilliseconds: (context) => retryDelay(context.previousRetryCount),
     })
+    .withStatefulReconnect()
     .configureLogging(LogLevel.Warning)
     .build();
   let stopped = false;

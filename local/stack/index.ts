@@ -88,6 +88,8 @@ export interface Stack {
   readonly connectionString: string;
   stopSignalR(): Promise<void>;
   startSignalR(): Promise<void>;
+  /** Drops every client's socket as a cut network does (the service stays up): a test fault. */
+  dropSignalRSockets(): void;
   close(): Promise<void>;
 }
 
@@ -291,6 +293,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           upstreamUrlTemplate,
         });
       },
+      dropSignalRSockets: () => emulator?.dropSockets(),
       close,
     };
   } catch (error) {

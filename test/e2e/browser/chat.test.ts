@@ -8,7 +8,8 @@ import { openChromium, openSignedIn, sendOnPage, signInOnPage } from '../../supp
 
 /**
  * The page in Debian's chromium against the offline stack: sign-in, public and private
- * messages, text never run as HTML, sign-out, reconnect after the SignalR Service restarts.
+ * messages, text never run as HTML, sign-out, a dropped socket taken up again (stateful
+ * reconnect), reconnect after the SignalR Service restarts.
  */
 jest.setTimeout(90_000);
 
@@ -140,6 +141,30 @@ describe('chat page in a browser', () => {
     await box.press('Enter');
     expect(await box.inputValue()).toBe(tooLong);
     await box.fill('');
+  });
+
+  it('rides out a dropped socket with stateful reconnect: every message once, in order, and no "Reconnecting"', async () => {
+    const bob = pages.get('bob')!;
+    // Every connection status the page shows from now on, in order.
+    await bob.evaluate(`(() => {
+      const seen = (window.statusesSeen = []);
+      const record = () => {
+        const status = document.querySelector('.status')?.getAttribute('data-status');
+        if (status !== seen.at(-1)) seen.push(status);
+      };
+      record();
+      new MutationObserver(record).observe(document.body, {
+        subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'],
+      });
+    })()`);
+    stack.dropSignalRSockets();
+    const during = Array.from({ length: 5 }, (_, i) => `through the drop ${i} 🦊`);
+    for (const text of during) await send(pages.get('alice')!, text);
+    await bob.locator('.message', { hasText: 'through the drop 4 🦊' }).waitFor();
+    expect((await texts(bob)).filter((text) => text.startsWith('through the drop'))).toEqual(
+      during,
+    );
+    expect(await bob.evaluate('window.statusesSeen')).toEqual(['connected']);
   });
 
   it('shows reconnecting when the SignalR Service goes away, then receives again when it is back', async () => {
