@@ -26,7 +26,7 @@ export interface ClientTokenOptions {
   readonly userId?: string;
   readonly lifetimeSeconds?: number;
   /** Extra claims (the binding's `claimTypeList`/`idToken`); never override the standard ones. */
-  readonly claims?: Readonly<Record<string, string>>;
+  readonly claims?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');

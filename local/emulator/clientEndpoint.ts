@@ -75,6 +75,26 @@ export function readHub(url: URL): string {
 
 /** JWT registered claims, not passed upstream as user claims. */
 const STANDARD_CLAIMS = new Set(['aud', 'exp', 'iat', 'nbf', 'iss', 'jti', 'kid']);
+/** The prefix a user claim named like a system one travels under (ClaimsUtility.GetUserPrincipal). */
+const USER_CLAIM_PREFIX = 'asrs.u.';
+
+/**
+ * A client token's user claims as X-ASRS-User-Claims lists them, `type: value`: the registered
+ * ones left out, `asrs.u.` taken off (the service gives the user back the claim the SDK renamed),
+ * an array one claim per element (as a JWT carries a repeated claim type).
+ */
+export function userClaims(claims: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(claims).flatMap(([type, value]) =>
+    STANDARD_CLAIMS.has(type)
+      ? []
+      : (Array.isArray(value) ? value : [value]).map(
+          (one) =>
+            `${type.startsWith(USER_CLAIM_PREFIX) ? type.slice(USER_CLAIM_PREFIX.length) : type}: ${
+              typeof one === 'object' && one !== null ? JSON.stringify(one) : String(one)
+            }`,
+        ),
+  );
+}
 
 /** The negotiate query without the service's own parameters. */
 function clientQuery(url: URL): string {
@@ -133,9 +153,7 @@ export async function negotiate(
     hub,
     userId: token.userId,
     negotiatedAt: Date.now(),
-    claims: Object.entries(token.claims)
-      .filter(([type]) => !STANDARD_CLAIMS.has(type))
-      .map(([type, value]) => `${type}: ${String(value)}`),
+    claims: userClaims(token.claims),
     query: clientQuery(url),
     statefulReconnect,
   });

@@ -19,6 +19,7 @@ jest.setTimeout(60_000);
 interface Received {
   readonly event: string;
   readonly userId: string | undefined;
+  readonly claims: string | undefined;
 }
 
 describe('emulator upstream', () => {
@@ -37,7 +38,9 @@ describe('emulator upstream', () => {
     const upstream = await startUpstreamApp((req, res, body) => {
       paths.push(req.url ?? '');
       const userId = req.headers['x-asrs-user-id'] as string | undefined;
+      const claims = req.headers['x-asrs-user-claims'] as string | undefined;
       received.push({
+        claims: claims === undefined ? undefined : Buffer.from(claims, 'latin1').toString('utf8'),
         event: req.headers['x-asrs-event'] as string,
         // Header bytes, read as UTF-8 (the encoding the app's host reads).
         userId: userId === undefined ? undefined : Buffer.from(userId, 'latin1').toString('utf8'),
@@ -71,6 +74,28 @@ describe('emulator upstream', () => {
     );
     const users = received.filter((r) => r.event === 'connected').map((r) => r.userId);
     expect(users).toContain('王芳 🦊');
+  });
+
+  it("lists the client token's own claims in X-ASRS-User-Claims, as the binding put them there", async () => {
+    const cs = parseConnectionString(emulator.connectionString);
+    const info = createConnectionInfo(cs, {
+      hub: 'chat',
+      userId: 'claimant',
+      claims: { name: '王芳', roles: ['reader', 'writer'], 'asrs.u.iss': 'https://idp.example' },
+    });
+    const client = new HubConnectionBuilder()
+      .withUrl(info.url, { accessTokenFactory: () => info.accessToken })
+      .configureLogging(LogLevel.None)
+      .build();
+    await client.start();
+    await client.stop();
+    await eventually(
+      () => received.some((r) => r.event === 'connected' && r.userId === 'claimant'),
+      'the connected call of claimant',
+    );
+    expect(received.find((r) => r.event === 'connected' && r.userId === 'claimant')?.claims).toBe(
+      'name: 王芳, roles: reader, roles: writer, iss: https://idp.example, asrs.s.uid: claimant',
+    );
   });
 
   it('hands invoke() the completion the app wrote, byte for byte, and an error for a failed call', async () => {

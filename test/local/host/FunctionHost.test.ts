@@ -160,6 +160,31 @@ describe('FunctionHost', () => {
     expect(await missing.text()).toBe('');
   });
 
+  it('copies the listed claims of the idToken into the client token, as the extension does', async () => {
+    const idToken = `e30.${Buffer.from(
+      JSON.stringify({ name: 'Ngọc Ánh', roles: ['a', 'b'], iss: 'https://idp.example', oid: 'x' }),
+    ).toString('base64url')}.sig`;
+    const info = (await (
+      await fetch(`${base}/api/Claims`, {
+        headers: { 'x-ms-client-principal-name': 'anh', 'x-ms-token-aad-id-token': idToken },
+      })
+    ).json()) as { accessToken: string };
+    const claims = decodeJwt(info.accessToken);
+    expect(claims).toEqual(
+      expect.objectContaining({
+        name: 'Ngọc Ánh',
+        roles: ['a', 'b'],
+        'asrs.u.iss': 'https://idp.example',
+        'asrs.s.uid': 'anh',
+      }),
+    );
+    expect(claims).not.toHaveProperty('oid');
+    const broken = await fetch(`${base}/api/Claims`, {
+      headers: { 'x-ms-client-principal-name': 'anh', 'x-ms-token-aad-id-token': 'nonsense' },
+    });
+    expect(broken.status).toBe(500);
+  });
+
   // The Functions extension's paths (RestApiProvider.cs: 2022-06-01) and its reading of items
   // (SignalROutputConverter.cs, SignalRAsyncCollector.cs, Newtonsoft.Json).
   const V = '?api-version=2022-06-01';
