@@ -50,6 +50,14 @@ import {
 import type { OpenLoopResult } from './openLoop';
 import { closeAgent, startServer } from './servers';
 import { fmt, formatTable, progress } from './table';
+import {
+  PROTOCOL_SCENARIOS,
+  TRANSPORT_SCENARIOS,
+  measureTransportFanOut,
+  protocolRow,
+  transportRows,
+  type TransportResult,
+} from './transports';
 
 const USERS = 100;
 /**
@@ -254,6 +262,14 @@ async function main(): Promise<void> {
     `history: flat out ${fmt(historyReads.requests.average)} req/s, p99 ${fmt(historyReads.latency.p99, 1)} ms; at ${HISTORY_READ_GOAL}/s offered ${fmt(historyAtGoal.answeredPerSecond)} req/s, p99 ${historyP99s.map((p) => fmt(p, 1)).join(', ')} ms in ${HISTORY_READ_ROUNDS} rounds`,
   );
   for (let round = 1; round < FAN_OUT_ROUNDS; round++) await fanOutRound(round);
+  const transports: TransportResult[] = [];
+  for (const scenario of [...TRANSPORT_SCENARIOS, ...PROTOCOL_SCENARIOS]) {
+    transports.push(await measureTransportFanOut(stack, cookies, scenario));
+    const r = transports.at(-1)!;
+    progress(
+      `fan-out over ${scenario.transport} in ${scenario.protocol}, ${fmt(scenario.clients)} x ${scenario.postsPerSecond}/s: p99 ${fmt(r.p99Ms, 1)} ms, ${fmt(r.bytesPerDelivery)} bytes per delivery, lost ${fmt(r.lost + r.duplicates)}`,
+    );
+  }
   progress(
     `room fan-out, ${ROOM_FAN_OUT.rooms} rooms of ${ROOM_FAN_OUT.members} members: signing in ${fmt(ROOM_FAN_OUT.rooms * ROOM_FAN_OUT.members)} users`,
   );
@@ -421,6 +437,10 @@ async function main(): Promise<void> {
     );
     table.push(row);
   });
+  table.push(...transportRows(transports.slice(0, TRANSPORT_SCENARIOS.length)));
+  table.push(
+    protocolRow(transports[TRANSPORT_SCENARIOS.length], transports[TRANSPORT_SCENARIOS.length + 1]),
+  );
   table.push(
     fanOutRow(
       `room fan-out, ${ROOM_FAN_OUT.rooms} rooms of ${ROOM_FAN_OUT.members} members, full path, each message to one room`,
