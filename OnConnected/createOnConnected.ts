@@ -3,7 +3,7 @@ import type { SignalRGroupAction, SignalRMessageAction } from '../lib/ChatMessag
 import { GENERAL_ROOM, roomGroup } from '../lib/rooms';
 import { HubMethod } from '../lib/hub';
 import type { ChatServices } from '../lib/services';
-import type { InvocationContext } from '../lib/signalr/upstream';
+import type { InvocationContext } from '../lib/signalr/InvocationContext';
 
 /**
  * A client connected (SignalR upstream, category connections): record the connection, and tell

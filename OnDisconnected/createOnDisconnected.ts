@@ -2,7 +2,7 @@ import type { Context } from '@azure/functions';
 import type { SignalRMessageAction } from '../lib/ChatMessage';
 import { HubMethod } from '../lib/hub';
 import type { ChatServices } from '../lib/services';
-import type { InvocationContext } from '../lib/signalr/upstream';
+import type { InvocationContext } from '../lib/signalr/InvocationContext';
 
 /**
  * A client disconnected: forget the connection and, on the user's last, tell everyone. Only a

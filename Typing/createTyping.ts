@@ -3,7 +3,7 @@ import type { SignalRMessageAction } from '../lib/ChatMessage';
 import { HubMethod } from '../lib/hub';
 import { GENERAL_ROOM, parseRoom, roomGroup } from '../lib/rooms';
 import type { ChatServices } from '../lib/services';
-import type { InvocationContext } from '../lib/signalr/upstream';
+import type { InvocationContext } from '../lib/signalr/InvocationContext';
 import { BucketMap } from '../lib/TokenBucket';
 
 /** One `userTyping` per user and room every 2 s at most, per instance (the page sends every 3 s). */

@@ -1,6 +1,6 @@
 import { instanceServices } from '../lib/services';
 import { readSettings } from '../lib/settings';
-import { MemoryHistoryStore } from '../lib/storage/MemoryHistoryStore';
+import { MemoryHistoryStore } from '../local/storage/MemoryHistoryStore';
 import { createSendMessage } from '../SendMessage/createSendMessage';
 
 /**

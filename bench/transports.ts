@@ -7,7 +7,7 @@ import {
   type LoadTransport,
 } from '../local/clients/transportClients';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { formatRecord } from '../lib/signalr/hubProtocol';
+import { formatRecord } from '../local/signalr/hubProtocol';
 import { fmt } from './table';
 import { postJson, type ServerProcess } from './servers';
 

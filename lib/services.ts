@@ -14,7 +14,7 @@ import { RestServiceConnections, type ServiceConnections } from './signalr/Servi
 /**
  * What the functions work with, made once per instance from the app settings (lib/settings.ts)
  * and passed to each function's factory (`createSendMessage(services)`). Tests pass in-memory
- * stores instead (lib/storage/Memory*.ts).
+ * stores instead (local/storage/Memory*.ts).
  */
 export interface ChatServices {
   readonly history: HistoryStore;

@@ -3,7 +3,7 @@ import {
   HANDSHAKE_OK_FRAME,
   JSON_HANDSHAKE_FRAME,
   PING_FRAME,
-} from '../../lib/signalr/hubProtocol';
+} from '../signalr/hubProtocol';
 
 /**
  * Load clients for the benchmark: many WebSockets held by one process, each speaking the JSON

@@ -6,7 +6,7 @@ import {
   JSON_HANDSHAKE_FRAME,
   PING_FRAME,
   formatRecord,
-} from '../../lib/signalr/hubProtocol';
+} from '../signalr/hubProtocol';
 import { frameBinary } from '../emulator/messagePack';
 import { CLIENT_KEEP_ALIVE_MS, type DeliveryTracker } from './hubClients';
 

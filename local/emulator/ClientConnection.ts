@@ -9,7 +9,7 @@ import {
   isTrackable,
   parseRecord,
   splitRecords,
-} from '../../lib/signalr/hubProtocol';
+} from '../signalr/hubProtocol';
 import { ReplayBuffer } from './ReplayBuffer';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './constants';
 import {

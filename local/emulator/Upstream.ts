@@ -1,13 +1,13 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { headerBytes } from '../../lib/headerText';
+import { headerBytes } from '../http/headerText';
 import {
   UpstreamCategory,
   UpstreamEvent,
   UpstreamHeader,
   UpstreamMessageType,
   upstreamSignature,
-} from '../../lib/signalr/upstream';
+} from '../signalr/upstream';
 import type { Logger } from '../log';
 import { upstreamUrl, type UpstreamTemplate } from './upstreamTemplates';
 import { encode } from '@msgpack/msgpack';
@@ -152,7 +152,7 @@ export class Upstream {
     // body's encoding (UTF-8), which would encode the header bytes a second time.
     const binary = body instanceof Uint8Array;
     const payload = binary ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
-    // Names travel as UTF-8 bytes (lib/headerText.ts), the encoding the host reads.
+    // Names travel as UTF-8 bytes (local/http/headerText.ts), the encoding the host reads.
     const headers: Record<string, string | number> = {
       'Content-Type': binary ? MESSAGEPACK_MEDIA_TYPE : 'application/json',
       'Content-Length': payload.length,

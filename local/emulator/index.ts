@@ -23,7 +23,7 @@ import { applyCors } from './cors';
 import { HttpError } from '../../lib/HttpError';
 import { sendError } from '../http/respond';
 import { parseRequestTarget } from '../http/requestTarget';
-import { MessageType, PING_FRAME, formatRecord } from '../../lib/signalr/hubProtocol';
+import { MessageType, PING_FRAME, formatRecord } from '../signalr/hubProtocol';
 import { MAX_PENDING_PER_CONNECTION, Upstream, type UpstreamAnswer } from './Upstream';
 import { handleRest } from './restApi';
 import type { UpstreamTemplate } from './upstreamTemplates';

@@ -4,7 +4,7 @@ import {
   RECORD_SEPARATOR,
   readSequenceId,
   type HubMessage,
-} from '../../lib/signalr/hubProtocol';
+} from '../signalr/hubProtocol';
 
 /**
  * The MessagePack hub protocol, version 1 (dotnet/aspnetcore src/SignalR/docs/specs/HubProtocol.md,

@@ -6,7 +6,7 @@ import { audienceBase, type SignalRConnectionString } from '../../lib/signalr/Co
 import { authenticate, bearerToken } from './authenticate';
 import { API_VERSIONS, HUB_NAME_PATTERN, MAX_REST_BODY_BYTES } from './constants';
 import type { HubRegistry } from './HubRegistry';
-import { MessageType, formatRecord } from '../../lib/signalr/hubProtocol';
+import { MessageType, formatRecord } from '../signalr/hubProtocol';
 import {
   REST_OPERATIONS,
   checkGroupName,

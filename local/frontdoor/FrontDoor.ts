@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { MAX_UPSTREAM_BODY_BYTES } from '../../lib/signalr/upstream';
+import { MAX_UPSTREAM_BODY_BYTES } from '../signalr/upstream';
 import { userNameProblem } from '../../lib/userName';
 import { applyCors } from '../http/cors';
 import { HttpError } from '../../lib/HttpError';

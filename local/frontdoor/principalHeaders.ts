@@ -1,4 +1,4 @@
-import { headerBytes } from '../../lib/headerText';
+import { headerBytes } from '../http/headerText';
 import type { Session } from './SessionSeal';
 
 /** Identity headers only the front door may set; any a client sends is removed. */

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { SIGNALR_EXTENSION_KEY_NAME } from '../../lib/signalr/upstream';
+import { SIGNALR_EXTENSION_KEY_NAME } from '../signalr/upstream';
 import { parseRequestTarget } from '../http/requestTarget';
 import { serve } from '../http/serve';
 import { closeServer, listen } from '../httpServer';

@@ -10,7 +10,7 @@ import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
 import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
 import { Setting } from '../../lib/settings';
-import { SIGNALR_WEBHOOK_PATH } from '../../lib/signalr/upstream';
+import { SIGNALR_WEBHOOK_PATH } from '../signalr/upstream';
 import { AzuriteProcess } from '../storage/AzuriteProcess';
 import { createLogger, type LogLevel, type Logger } from '../log';
 import { StaticServer } from '../static/StaticServer';

@@ -1,9 +1,9 @@
 import { unavailable } from '../../lib/HttpError';
 import type { ServiceConnections } from '../../lib/signalr/ServiceConnections';
-import { MemoryHistoryStore } from '../../lib/storage/MemoryHistoryStore';
-import { MemoryPresenceStore } from '../../lib/storage/MemoryPresenceStore';
+import { MemoryHistoryStore } from '../../local/storage/MemoryHistoryStore';
+import { MemoryPresenceStore } from '../../local/storage/MemoryPresenceStore';
 import { MemoryNameRegistry } from '../../lib/storage/NameRegistry';
-import { MemoryRoomStore } from '../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../local/storage/MemoryRoomStore';
 
 /**
  * The SignalR Service as the functions ask it (which connections and users exist), in memory:

@@ -1,4 +1,4 @@
-import type { InvocationContext } from '../../lib/signalr/upstream';
+import type { InvocationContext } from '../../local/signalr/upstream';
 import { createGetUsers } from '../../GetUsers/createGetUsers';
 import { createOnConnected } from '../../OnConnected/createOnConnected';
 import { createOnDisconnected } from '../../OnDisconnected/createOnDisconnected';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { decodeHeaderValue } from '../../../lib/headerText';
+import { decodeHeaderValue } from '../../http/headerText';
 import { HttpError } from '../../../lib/HttpError';
 
 /**

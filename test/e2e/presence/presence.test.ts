@@ -4,7 +4,7 @@ import { HubMethod } from '../../../lib/hub';
 import { TablePresenceStore } from '../../../lib/storage/TablePresenceStore';
 import { TableAccount } from '../../../lib/storage/tables';
 import type { Stack } from '../../../local/stack';
-import { upstreamSignature } from '../../../lib/signalr/upstream';
+import { upstreamSignature } from '../../../local/signalr/upstream';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { signIn } from '../../support/chatClients';
 import { startTestStack } from '../../support/testStack';

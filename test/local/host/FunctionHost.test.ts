@@ -241,14 +241,9 @@ describe('FunctionHost', () => {
       `DELETE /api/hubs/chat/users/bob/groups${V}`,
     ],
     [
-      'to the user ".." (dots encoded, never a dot segment)',
-      { target: 't', arguments: [], userId: '..' },
-      `POST /api/hubs/chat/users/%2E%2E/:send${V}`,
-    ],
-    [
-      'to a user whose name has "/" and non-ASCII letters',
+      'to a user whose name has "/" and non-ASCII letters (Uri.EscapeDataString keeps the dot)',
       { target: 't', arguments: [], userId: 'a/ü.' },
-      `POST /api/hubs/chat/users/a%2F%C3%BC%2E/:send${V}`,
+      `POST /api/hubs/chat/users/a%2F%C3%BC./:send${V}`,
     ],
   ])(
     'sends a signalR output item (%s) to the right REST path with a server token',
@@ -263,6 +258,19 @@ describe('FunctionHost', () => {
     },
   );
 
+  it('sends to the user ".." where the extension does: the URL resolves to the broadcast path, its token names the other', async () => {
+    // The Management SDK escapes with Uri.EscapeDataString, which keeps dots, and .NET's Uri
+    // removes the dot segment: on Azure this item is a broadcast whose token's audience is the
+    // user path, so the app must never name such a user (lib/userName.ts refuses "." and "..").
+    const item = { target: 't', arguments: [], userId: '..' };
+    expect(
+      (await fetch(`${base}/api/Send`, { method: 'POST', body: JSON.stringify(item) })).status,
+    ).toBe(202);
+    expect(captured.map((c) => `${c.method} ${c.path}`)).toEqual([`POST /api/hubs/chat/:send${V}`]);
+    const claims = decodeJwt(captured[0].authorization.replace('Bearer ', ''));
+    expect(claims.aud).toBe(`http://localhost/api/hubs/chat/users/../:send${V}`);
+  });
+
   it('sends an array item by item, in order, and context.bindings outputs too', async () => {
     await fetch(`${base}/api/Send`, {
       method: 'POST',
@@ -272,8 +280,8 @@ describe('FunctionHost', () => {
       ]),
     });
     expect(captured.map((c) => `${c.method} ${c.path} ${c.body}`)).toEqual([
-      `POST /api/hubs/chat/users/x/:send${V} {"target":"a","arguments":[1]}`,
-      `POST /api/hubs/chat/:send${V} {"target":"b","arguments":[2]}`,
+      `POST /api/hubs/chat/users/x/:send${V} {"Target":"a","Arguments":[1]}`,
+      `POST /api/hubs/chat/:send${V} {"Target":"b","Arguments":[2]}`,
     ]);
     captured.length = 0;
     expect((await fetch(`${base}/api/Bindings`, { method: 'POST' })).status).toBe(204);

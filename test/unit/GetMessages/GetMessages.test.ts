@@ -1,10 +1,10 @@
-import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../../local/storage/MemoryRoomStore';
 import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
 import { ReadLimit } from '../../../lib/readLimit';
 import type { HistoryQuery, HistoryStore } from '../../../lib/storage/HistoryStore';
-import { MemoryHistoryStore } from '../../../lib/storage/MemoryHistoryStore';
+import { MemoryHistoryStore } from '../../../local/storage/MemoryHistoryStore';
 import { createGetMessages, HISTORY_READ_RATE } from '../../../GetMessages/createGetMessages';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 

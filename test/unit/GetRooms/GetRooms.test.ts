@@ -1,6 +1,6 @@
 import { unavailable } from '../../../lib/HttpError';
 import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
-import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../../local/storage/MemoryRoomStore';
 import { createGetRooms } from '../../../GetRooms/createGetRooms';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 

@@ -3,7 +3,7 @@ import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import { ActionLimit } from '../../../lib/actionLimit';
 import { unavailable } from '../../../lib/HttpError';
 import { MAX_ROOMS_PER_USER, roomGroup } from '../../../lib/rooms';
-import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../../local/storage/MemoryRoomStore';
 import {
   createRoomMembership,
   MEMBERSHIP_RATE,

@@ -1,4 +1,4 @@
-import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../../local/storage/MemoryRoomStore';
 import { MemoryNameRegistry } from '../../../lib/storage/NameRegistry';
 import { HubMethod } from '../../../lib/hub';
 import { roomGroup } from '../../../lib/rooms';
@@ -6,7 +6,7 @@ import { createSendMessage } from '../../../SendMessage/createSendMessage';
 import type { ChatMessage } from '../../../lib/ChatMessage';
 import { unavailable } from '../../../lib/HttpError';
 import { DEFAULT_SEND_LIMIT } from '../../../lib/settings';
-import { MemoryHistoryStore } from '../../../lib/storage/MemoryHistoryStore';
+import { MemoryHistoryStore } from '../../../local/storage/MemoryHistoryStore';
 import { BAD_INPUT_CASES } from '../../support/badInput';
 import { invokeFunction, makeRequest } from '../../support/invokeFunction';
 

@@ -1,6 +1,6 @@
 import { HubMethod } from '../../../lib/hub';
 import { roomGroup } from '../../../lib/rooms';
-import { MemoryRoomStore } from '../../../lib/storage/MemoryRoomStore';
+import { MemoryRoomStore } from '../../../local/storage/MemoryRoomStore';
 import { createTyping } from '../../../Typing/createTyping';
 import { upstream } from '../../support/presenceFunctions';
 

@@ -1,5 +1,5 @@
-import { RestClient, encodePathSegment, hubPath } from '../../../../lib/signalr/RestClient';
 import { convertOutputItem, type SignalROutputItem } from './outputItem';
+import { ServiceRestClient, escapeDataString } from './ServiceRestClient';
 
 /** .NET's string.IsNullOrEmpty, negated: "" counts as absent. */
 const present = (value: string | undefined): value is string =>
@@ -8,13 +8,14 @@ const present = (value: string | undefined): value is string =>
 /**
  * What the signalR output binding does with each item it is given: the REST calls the Functions
  * extension makes (Azure/azure-sdk-for-net, Microsoft.Azure.WebJobs.Extensions.SignalRService,
- * SignalRAsyncCollector.cs), through the one REST client (lib/signalr/RestClient.ts).
+ * SignalRAsyncCollector.cs), through the extension's own REST calls (ServiceRestClient.ts), not
+ * the app's client.
  */
 export class SignalROutputSender {
-  private readonly rest: RestClient;
+  private readonly rest: ServiceRestClient;
 
   constructor(connectionString: string) {
-    this.rest = new RestClient(connectionString);
+    this.rest = new ServiceRestClient(connectionString);
   }
 
   /** Sends the items one by one, in order; any failure rejects (the invocation fails with 500). */
@@ -30,17 +31,17 @@ export class SignalROutputSender {
    * order SignalRAsyncCollector.cs decides: connectionId, then userId, then groupName.
    */
   private async sendOne(hub: string, item: SignalROutputItem): Promise<void> {
-    const h = hubPath(hub);
-    const segment = (value: string) => encodePathSegment(value);
+    const segment = escapeDataString;
+    const call = (method: string, path: string, expected404?: string) =>
+      this.rest.call(method, hub, path, undefined, expected404);
     if (item.kind === 'message') {
-      const body = JSON.stringify({ target: item.target, arguments: item.arguments });
+      const payload = { target: item.target, arguments: item.arguments };
+      const send = (path: string) => this.rest.call('POST', hub, path, payload);
       if (present(item.connectionId))
-        return this.call('POST', `${h}/connections/${segment(item.connectionId)}/:send`, body);
-      if (present(item.userId))
-        return this.call('POST', `${h}/users/${segment(item.userId)}/:send`, body);
-      if (present(item.groupName))
-        return this.call('POST', `${h}/groups/${segment(item.groupName)}/:send`, body);
-      return this.call('POST', `${h}/:send`, body);
+        return send(`/connections/${segment(item.connectionId)}/:send`);
+      if (present(item.userId)) return send(`/users/${segment(item.userId)}/:send`);
+      if (present(item.groupName)) return send(`/groups/${segment(item.groupName)}/:send`);
+      return send('/:send');
     }
     const needGroup = (): string => {
       if (!present(item.groupName))
@@ -48,33 +49,23 @@ export class SignalROutputSender {
       return segment(item.groupName);
     };
     if (present(item.connectionId)) {
-      const path = () => `${h}/groups/${needGroup()}/connections/${segment(item.connectionId!)}`;
-      if (item.action === 'add') return this.addConnection(path());
-      if (item.action === 'remove') return this.call('DELETE', path());
+      const path = () => `/groups/${needGroup()}/connections/${segment(item.connectionId!)}`;
+      // Adding a connection that has gone is not an error (RestHubLifetimeManager.AddToGroupAsync).
+      if (item.action === 'add') return call('PUT', path(), 'Error.Connection.NotExisted');
+      if (item.action === 'remove') return call('DELETE', path());
       return; // removeAll (or an unnamed action) with a connectionId: ignored, as in Azure.
     }
     if (present(item.userId)) {
-      const user = `${h}/users/${segment(item.userId)}/groups`;
-      if (item.action === 'add') return this.call('PUT', `${user}/${needGroup()}`);
-      if (item.action === 'remove') return this.call('DELETE', `${user}/${needGroup()}`);
-      if (item.action === 'removeAll') return this.call('DELETE', user);
+      const user = `/users/${segment(item.userId)}/groups`;
+      if (item.action === 'add') return call('PUT', `${user}/${needGroup()}`);
+      if (item.action === 'remove') return call('DELETE', `${user}/${needGroup()}`);
+      if (item.action === 'removeAll') return call('DELETE', user);
       return;
     }
     throw new Error('ConnectionId and UserId cannot be null or empty together');
   }
 
-  /** Adding a connection that has gone is not an error (RestHubLifetimeManager.cs). */
-  private async addConnection(path: string): Promise<void> {
-    const answer = await this.rest.call('PUT', path, undefined, { allow: [404] });
-    if (answer.status === 404 && answer.errorCode !== 'Error.Connection.NotExisted')
-      throw new Error(`SignalR Service answered 404 to PUT ${path}.`);
-  }
-
-  private async call(method: string, resource: string, body?: string): Promise<void> {
-    await this.rest.call(method, resource, body);
-  }
-
   close(): void {
-    this.rest.close();
+    // fetch's keep-alive sockets close by themselves when idle.
   }
 }

@@ -2,7 +2,7 @@ import {
   SIGNALR_EXTENSION_KEY_NAME,
   SIGNALR_WEBHOOK_PATH,
   type InvocationContext,
-} from '../../../../lib/signalr/upstream';
+} from '../../../signalr/upstream';
 import { BindingData } from '../../bindingExpressions';
 import type { FunctionDefinition } from '../../functionJson';
 import { toTypedData } from '../../rpc/typedData';

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../../../../lib/HttpError';
 import { decode, encode } from '@msgpack/msgpack';
-import { MessageType, formatRecord } from '../../../../lib/signalr/hubProtocol';
+import { MessageType, formatRecord } from '../../../signalr/hubProtocol';
 import { parseConnectionString } from '../../../../lib/signalr/ConnectionString';
 import { Setting } from '../../../../lib/settings';
 import {
@@ -15,7 +15,7 @@ import {
   parseClientQuery,
   signatureMatches,
   type InvocationContext,
-} from '../../../../lib/signalr/upstream';
+} from '../../../signalr/upstream';
 import { readBody } from '../../../http/readBody';
 import { sendJson } from '../../../http/respond';
 import type { AppSettings } from '../Binding';

@@ -1,5 +1,5 @@
 import { decode, encode } from '@msgpack/msgpack';
-import { formatRecord } from '../../../../lib/signalr/hubProtocol';
+import { formatRecord } from '../../../../local/signalr/hubProtocol';
 import {
   frameBinary,
   parseBinaryMessage,

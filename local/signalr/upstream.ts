@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+export type { InvocationContext } from '../../lib/signalr/InvocationContext';
+
 /**
  * SignalR Service upstream: what the service sends the app on every connect, disconnect and hub
  * invocation, and what a signalRTrigger function receives. The emulator writes it and the local
@@ -38,25 +40,6 @@ export const SIGNALR_WEBHOOK_PATH = '/runtime/webhooks/signalr';
 export const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
 /** The system key that guards the webhook (azure-functions-host, DefaultScriptWebHookProvider.cs). */
 export const SIGNALR_EXTENSION_KEY_NAME = 'signalr_extension';
-
-/**
- * What a signalRTrigger function receives: the extension's `InvocationContext`, with its own
- * property names (TriggerBindings/Context/InvocationContext.cs). `Query` and `Claims` are null
- * when the service sent none; `Arguments` only for category messages, `Error` only for
- * disconnected.
- */
-export interface InvocationContext {
-  readonly Arguments: readonly unknown[] | null;
-  readonly Error: string | null;
-  readonly Category: string;
-  readonly Event: string;
-  readonly Hub: string;
-  readonly ConnectionId: string;
-  readonly UserId: string | null;
-  readonly Headers: Readonly<Record<string, string>>;
-  readonly Query: Readonly<Record<string, string>> | null;
-  readonly Claims: Readonly<Record<string, string>> | null;
-}
 
 /** `sha256=<hex HMAC-SHA256(key, connection id)>` for each access key, comma-separated. */
 export function upstreamSignature(accessKeys: readonly string[], connectionId: string): string {

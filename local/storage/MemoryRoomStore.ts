@@ -1,12 +1,12 @@
-import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../rooms';
-import { roomPartition } from './partitionKey';
+import { GENERAL_ROOM, MAX_ROOMS_PER_USER, tooManyRooms } from '../../lib/rooms';
+import { roomPartition } from '../../lib/storage/partitionKey';
 import {
   byRoomName,
   type MembershipChange,
   type RoomPage,
   type RoomPageRequest,
   type RoomStore,
-} from './RoomStore';
+} from '../../lib/storage/RoomStore';
 
 /** Rooms in memory, for function-level tests; the same rules as TableRoomStore. */
 export class MemoryRoomStore implements RoomStore {

@@ -1,7 +1,7 @@
-import type { ChatMessage } from '../ChatMessage';
-import { firstIdAt, idTime, newestFirst } from '../messageIds';
-import type { SendLimit } from '../settings';
-import { BucketMap } from '../TokenBucket';
+import type { ChatMessage } from '../../lib/ChatMessage';
+import { firstIdAt, idTime, newestFirst } from '../../lib/messageIds';
+import type { SendLimit } from '../../lib/settings';
+import { BucketMap } from '../../lib/TokenBucket';
 import {
   CATCH_UP_MARGIN_MS,
   MAX_CATCH_UP,
@@ -11,8 +11,8 @@ import {
   type HistoryQuery,
   type HistoryStore,
   type SaveResult,
-} from './HistoryStore';
-import { GENERAL_ROOM } from '../rooms';
+} from '../../lib/storage/HistoryStore';
+import { GENERAL_ROOM } from '../../lib/rooms';
 
 /** A room's key among the users' (a user name cannot start with a NUL). */
 const roomKey = (room: string) => `\u0000room:${room}`;
