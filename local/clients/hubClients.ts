@@ -1,9 +1,5 @@
 import WebSocket from 'ws';
-import {
-  HANDSHAKE_OK_FRAME,
-  JSON_HANDSHAKE_FRAME,
-  PING_FRAME,
-} from '../signalr/hubProtocol';
+import { HANDSHAKE_OK_FRAME, JSON_HANDSHAKE_FRAME, PING_FRAME } from '../signalr/hubProtocol';
 
 /**
  * Load clients for the benchmark: many WebSockets held by one process, each speaking the JSON

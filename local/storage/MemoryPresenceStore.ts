@@ -1,4 +1,9 @@
-import { byName, type KnownConnection, type OnlineUser, type PresenceStore } from '../../lib/storage/PresenceStore';
+import {
+  byName,
+  type KnownConnection,
+  type OnlineUser,
+  type PresenceStore,
+} from '../../lib/storage/PresenceStore';
 
 /**
  * Presence in memory, with the rules of the Table Storage store (a connection counted once,
