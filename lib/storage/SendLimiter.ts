@@ -4,7 +4,10 @@ import { unavailable } from '../HttpError';
 import type { SendLimit } from '../settings';
 import { refill, secondsUntil, type Bucket, type BucketRate } from '../TokenBucket';
 import { sendLimited, sendRate } from './HistoryStore';
-import { statusOf, type StorageOptions } from './tables';
+import { getEntityOrUndefined, statusOf, type StorageOptions, type TableAccount } from './tables';
+
+/** The send-limit buckets and client-id claims, per sender. */
+const SENDS = 'sends';
 
 /** The bucket row's key in the sender's partition of `sends`. */
 const LIMIT_ROW = ':limit';
@@ -83,15 +86,9 @@ export class SendLimiter {
     view: SenderView,
     options: StorageOptions,
   ): Promise<void> {
-    try {
-      const row = await sends.getEntity<BucketEntity>(partitionKey, LIMIT_ROW, options);
-      view.remote = { tokens: row.tokens, at: row.at };
-      view.etag = row.etag;
-    } catch (error) {
-      if (statusOf(error) !== 404 || /TableNotFound/.test((error as Error).message)) throw error;
-      view.remote = undefined;
-      view.etag = undefined;
-    }
+    const row = await getEntityOrUndefined<BucketEntity>(sends, partitionKey, LIMIT_ROW, options);
+    view.remote = row === undefined ? undefined : { tokens: row.tokens, at: row.at };
+    view.etag = row?.etag;
   }
 
   /** The bucket as this instance sees it now: the row, refilled, less what it has taken. */
@@ -107,6 +104,38 @@ export class SendLimiter {
     const action: TransactionAction =
       view.etag === undefined ? ['create', row] : ['update', row, 'Replace', { etag: view.etag }];
     return { action, written: { tokens: row.tokens, at: now } };
+  }
+
+  /**
+   * What a send does before its message is stored, in table `sends`: with a client id, takes a
+   * token and claims the id at once (`earlier` is the message a retry of the same id stored
+   * before); without, takes a token whose debit `writeDebit` writes behind, once the message's
+   * own row is written. Throws 429 when the sender has no token.
+   */
+  async admit(
+    account: TableAccount,
+    sender: string,
+    message: ChatMessage,
+    clientId: string | undefined,
+  ): Promise<{ earlier?: ChatMessage; writeDebit: () => void }> {
+    if (clientId !== undefined) {
+      const earlier = await account.run(SENDS, (sends, options) =>
+        this.takeWithClaim(sends, sender, clientId, message, options, async () => {
+          const claim = await getEntityOrUndefined<{ message: string }>(
+            sends,
+            sender,
+            clientId,
+            options,
+          );
+          return claim === undefined ? undefined : (JSON.parse(claim.message) as ChatMessage);
+        }),
+      );
+      return { earlier, writeDebit: () => {} };
+    }
+    if (!this.enabled) return { writeDebit: () => {} };
+    return {
+      writeDebit: await account.run(SENDS, (sends, options) => this.take(sends, sender, options)),
+    };
   }
 
   /**

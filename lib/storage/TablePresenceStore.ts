@@ -2,7 +2,7 @@ import { odata } from '@azure/data-tables';
 import { userPartition } from './partitionKey';
 import { byName, type KnownConnection, type OnlineUser, type PresenceStore } from './PresenceStore';
 import { changeCounted, COUNT } from './countedRows';
-import { isTableNotFound, statusOf, type TableAccount } from './tables';
+import { isEntityNotFound, type TableAccount } from './tables';
 
 /**
  * Who is online, in Table Storage (docs/storage.md, "Presence"). Per user, one partition: a
@@ -115,7 +115,7 @@ export class TablePresenceStore implements PresenceStore {
         );
       } catch (error) {
         // Removed meanwhile: nothing to mark.
-        if (statusOf(error) !== 404 || isTableNotFound(error)) throw error;
+        if (!isEntityNotFound(error)) throw error;
       }
     });
   }

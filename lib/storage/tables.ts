@@ -35,6 +35,29 @@ export function isTableNotFound(error: unknown): boolean {
   );
 }
 
+/** Whether a failed call is a missing row (404) in a table that exists. */
+export function isEntityNotFound(error: unknown): boolean {
+  return statusOf(error) === 404 && !isTableNotFound(error);
+}
+
+/**
+ * One entity, or undefined when the table has no such row; a missing table still throws, for
+ * TableAccount.run to create it.
+ */
+export async function getEntityOrUndefined<T extends object>(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  options: StorageOptions,
+): Promise<(T & { etag: string }) | undefined> {
+  try {
+    return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
+  } catch (error) {
+    if (isEntityNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * A storage failure as the caller answers it. Transient (503): no answer, the deadline passed,
  * 408, 429 or a 5xx. Anything else storage refused and will refuse again (500): it must never
@@ -120,14 +143,9 @@ export class TableAccount {
     partitionKey: string,
     rowKey: string,
   ): Promise<(T & { etag: string }) | undefined> {
-    return this.run(name, async (table, options) => {
-      try {
-        return (await table.getEntity<T>(partitionKey, rowKey, options)) as T & { etag: string };
-      } catch (error) {
-        if (statusOf(error) === 404 && !isTableNotFound(error)) return undefined;
-        throw error;
-      }
-    });
+    return this.run(name, (table, options) =>
+      getEntityOrUndefined<T>(table, partitionKey, rowKey, options),
+    );
   }
 
   /** Runs a transaction; false on a conflict (someone changed the rows meanwhile). */
@@ -139,8 +157,7 @@ export class TableAccount {
       } catch (error) {
         const status = statusOf(error);
         // 409/412: someone changed the rows; 404: a row was deleted meanwhile. Read and try again.
-        if (status === 409 || status === 412 || (status === 404 && !isTableNotFound(error)))
-          return false;
+        if (status === 409 || status === 412 || isEntityNotFound(error)) return false;
         throw error;
       }
     });
