@@ -2,6 +2,7 @@ import { newSessionKey } from '../../../local/frontdoor/SessionSeal';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { FrontDoor } from '../../../local/frontdoor/FrontDoor';
+import { eventually } from '../../support/eventually';
 import type { Logger } from '../../../local/log';
 
 /**
@@ -105,7 +106,7 @@ describe('FrontDoor upstream failures', () => {
     socket.write(
       Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
     );
-    while (!answer.includes('no key')) await new Promise((resolve) => socket.once('data', resolve));
+    await eventually(() => answer.includes('no key'), 'the 401 answer to a keyless upload');
     expect(answer).toMatch(/^HTTP\/1\.1 401 /);
     // Kept alive, the connection would hold the unread rest of the body in front of the next
     // request a client sent on it (which then waited for the 30 s request timeout: 408).
