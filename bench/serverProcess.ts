@@ -68,7 +68,7 @@ async function start(
           api: stack.urls.api,
           page: stack.urls.page,
           storage: stack.storageConnectionString,
-          connectionString: stack.connectionString,
+          connectionString: stack.signalRConnectionString,
         },
         close: async () => {
           await stack.close();

@@ -1,22 +1,25 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startEmulator, type SignalREmulator } from '../emulator';
-import { FrontDoor, type FrontDoorOptions } from '../frontdoor/FrontDoor';
-import { RevocationFile } from '../frontdoor/RevocationFile';
+import type { FrontDoor, FrontDoorOptions } from '../frontdoor/FrontDoor';
 import { loadUpstreamSettings } from '../emulator/upstreamTemplates';
 import { newSessionKey } from '../frontdoor/SessionSeal';
-import { CoreToolsHost } from '../host/CoreToolsHost';
-import { FunctionHost } from '../host/FunctionHost';
 import { appSettings, readLocalSettings } from '../host/localSettings';
-import type { LocalFunctionsHost } from '../host/LocalFunctionsHost';
 import { Setting } from '../../lib/settings';
-import { SIGNALR_WEBHOOK_PATH } from '../signalr/upstream';
-import { AzuriteProcess } from '../storage/AzuriteProcess';
+import type { AzuriteProcess } from '../storage/AzuriteProcess';
 import { createLogger, type LogLevel, type Logger } from '../log';
-import { StaticServer } from '../static/StaticServer';
+import {
+  DEFAULT_STORAGE_PORT,
+  SESSION_KEY_SETTING,
+  SignalRPart,
+  localSessionKey,
+  type FrontDoorPartOptions,
+  startFrontDoor,
+  startHost,
+  startPages,
+  startStorage,
+} from './parts';
 
-/** Azurite's Table service port, as Core Tools users know it. */
-const DEFAULT_STORAGE_PORT = 10002;
+export { SignalRPart } from './parts';
 
 /** The whole offline stack in one process (README, "Running offline"): what `npm start` and the tests run. */
 export interface StackOptions {
@@ -72,24 +75,18 @@ export interface Stack {
   /** The storage connection string the functions use (Azurite's, offline). */
   readonly storageConnectionString: string;
   /**
-   * Stops and starts Azurite, for outage tests (same port, same data); these and pause/resume
-   * throw when the stack did not start its storage (AzureWebJobsStorage names an account).
+   * Azurite, when the stack started it (AzureWebJobsStorage is UseDevelopmentStorage=true): a
+   * process of its own, as in Azure a service; tests stop, freeze and start it through
+   * test/support/faults.ts.
    */
-  stopStorage(): Promise<void>;
-  startStorage(): Promise<void>;
-  /** Azurite's process id while it runs (it is a process of its own, as in Azure a service). */
-  readonly storagePid: number | undefined;
-  /** Freezes and thaws Azurite (SIGSTOP, SIGCONT): storage that hangs, for fault tests. */
-  pauseStorage(): void;
-  resumeStorage(): void;
+  readonly azurite: AzuriteProcess | undefined;
+  /** The SignalR Service emulator, which tests stop and start again (an outage). */
+  readonly signalR: SignalRPart;
   readonly urls: { readonly page: string; readonly api: string; readonly signalr: string };
   /** The host's `signalr_extension` system key (the SignalR webhook's `code`), if it checks one. */
   readonly signalRExtensionKey?: string;
-  readonly connectionString: string;
-  stopSignalR(): Promise<void>;
-  startSignalR(): Promise<void>;
-  /** Drops every client's socket as a cut network does (the service stays up): a test fault. */
-  dropSignalRSockets(): void;
+  /** The app's AzureSignalRConnectionString, pointing at the emulator where it listens. */
+  readonly signalRConnectionString: string;
   close(): Promise<void>;
 }
 
@@ -100,19 +97,6 @@ function findProjectRoot(from: string): string {
     if (dirname(dir) === dir)
       throw new Error(`No host.json found above ${from}; pass projectRoot.`);
   }
-}
-
-/** App Service's own setting for the key its session cookies are encrypted with. */
-const SESSION_KEY_SETTING = 'WEBSITE_AUTH_ENCRYPTION_KEY';
-
-/** The session key kept in `.local/` (made on the first start), so restarts keep sessions. */
-function localSessionKey(root: string): string {
-  const file = join(root, '.local', 'session.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const key = newSessionKey();
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
 }
 
 /** How long one stand-in may take to stop before the stack goes on without it. */
@@ -133,17 +117,54 @@ async function withinDeadline(stopping: Promise<void> | undefined, log: Logger):
   clearTimeout(timer);
 }
 
-/** A port already taken gets a message naming it. */
-async function bind<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new Error(
-        `Port ${port} (${what}) is already in use: stop whatever holds it, then try again.`,
-      );
-    throw error;
-  }
+/** Where each part listens: 8888, local.settings.json's port (7071), 5500, 10002 by default. */
+function portsFor(options: StackOptions, frontDoorPort: number) {
+  return {
+    signalr: options.ports?.signalr ?? 8888,
+    frontDoor: options.ports?.frontDoor ?? frontDoorPort,
+    content: options.ports?.content ?? 5500,
+    storage: options.ports?.storage ?? DEFAULT_STORAGE_PORT,
+  };
+}
+
+/**
+ * The front door's policy, as App Service keeps it: CORS for local.settings.json's origins and
+ * the page's, redirects after sign-in to those origins, the session key (the app setting, else
+ * one kept in `.local/`, else, for a throwaway stack, a new one).
+ */
+function frontDoorPolicy(
+  root: string,
+  options: StackOptions,
+  settings: ReturnType<typeof readLocalSettings>,
+  values: Readonly<Record<string, string>>,
+  pageOrigins: readonly string[],
+): Omit<FrontDoorPartOptions, 'hostPort' | 'port' | 'log'> {
+  return {
+    root,
+    corsOrigins: [...new Set([...settings.cors, ...pageOrigins])],
+    corsCredentials: settings.corsCredentials,
+    allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? [
+      ...pageOrigins,
+      ...settings.cors.filter((origin) => origin !== '*'),
+    ],
+    sessionKey:
+      options.sessionKey ??
+      values[SESSION_KEY_SETTING] ??
+      (options.storageLocation === null ? newSessionKey() : localSessionKey(root)),
+    keepRevocations: options.sessionKey === undefined && options.storageLocation !== null,
+    limits: options.frontDoor,
+  };
+}
+
+/**
+ * SignalR upstream through the front door, as in Azure, to the host's webhook: the repository's
+ * one list of upstream templates, as provision.sh applies it on Azure.
+ */
+function upstreamToApp(frontDoorPort: number, extensionKey: string | undefined) {
+  return loadUpstreamSettings(findProjectRoot(__dirname), {
+    '%APP_URL%': `http://127.0.0.1:${frontDoorPort}`,
+    '%SIGNALR_EXTENSION_KEY%': encodeURIComponent(extensionKey ?? ''),
+  });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -151,149 +172,70 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const settings = readLocalSettings(root);
   const values = { ...appSettings(settings.values), ...options.settings };
   const log = createLogger('host', options.logLevel);
-  const ports = {
-    signalr: options.ports?.signalr ?? 8888,
-    frontDoor: options.ports?.frontDoor ?? settings.port,
-    content: options.ports?.content ?? 5500,
-  };
-  const baseConnectionString = values[Setting.SignalR] ?? '';
-
-  let emulator: SignalREmulator | undefined = await bind(
-    'SignalR Service emulator',
+  const ports = portsFor(options, settings.port);
+  const signalR = await SignalRPart.start(
+    values[Setting.SignalR] ?? '',
     ports.signalr,
-    () =>
-      startEmulator({
-        connectionString: baseConnectionString,
-        port: ports.signalr,
-        logLevel: options.logLevel,
-      }),
+    options.logLevel,
   );
-  const signalrPort = emulator.port;
-  const connectionString = emulator.connectionString;
-  const cleanups: (() => Promise<void>)[] = [];
+  // Stopped in the reverse order of starting, each within a deadline.
+  const cleanups: (() => Promise<void>)[] = [() => signalR.stop()];
   const close = async () => {
     // Closing clients must not call an app that is shutting down.
-    emulator?.setUpstream(undefined);
-    // Each stand-in gets a bounded time to stop; stopping the stack always finishes.
+    signalR.setUpstream(undefined);
     for (const cleanup of cleanups.splice(0).reverse()) await withinDeadline(cleanup(), log);
-    await withinDeadline(emulator?.close(), log);
-    emulator = undefined;
   };
   try {
-    // Storage: Azurite stands in for the storage account when the setting asks for it.
-    let storageConnectionString = values[Setting.Storage] ?? '';
-    let azurite: AzuriteProcess | undefined;
-    if (/^UseDevelopmentStorage=true$/i.test(storageConnectionString.trim())) {
-      const storagePort = options.ports?.storage ?? DEFAULT_STORAGE_PORT;
-      azurite = new AzuriteProcess({
-        port: storagePort,
-        location:
-          options.storageLocation === null
-            ? undefined
-            : (options.storageLocation ?? join(root, '.azurite')),
-        log,
-      });
-      await bind('Azurite Table service', storagePort, () => azurite!.start());
-      const running = azurite;
-      cleanups.push(() => running.close());
-      storageConnectionString = azurite.connectionString;
-    }
-    // The functions must reach the emulator and Azurite where they really listen.
-    const functionSettings = {
-      ...values,
-      [Setting.SignalR]: connectionString,
-      [Setting.Storage]: storageConnectionString,
-    };
-    const host: LocalFunctionsHost =
-      options.functionsHost === 'func'
-        ? new CoreToolsHost(root, functionSettings)
-        : new FunctionHost({ root, log, settings: functionSettings, verbose: options.verbose });
-    const hostPort = await host.listen();
-    cleanups.push(() => host.close());
-    const pages = new StaticServer({ root: join(root, 'content'), port: ports.content });
-    const contentPort = await bind('page server', ports.content, () => pages.listen());
-    cleanups.push(() => pages.close());
-    const pageOrigins = [`http://127.0.0.1:${contentPort}`, `http://localhost:${contentPort}`];
-    const corsOrigins = [...new Set([...settings.cors, ...pageOrigins])];
-    const sessionKey =
-      options.sessionKey ??
-      values[SESSION_KEY_SETTING] ??
-      (options.storageLocation === null ? newSessionKey() : localSessionKey(root));
-    const frontDoor = new FrontDoor({
-      target: `http://127.0.0.1:${hostPort}`,
-      port: ports.frontDoor,
-      corsOrigins,
-      corsCredentials: settings.corsCredentials,
-      allowedExternalRedirectUrls: options.allowedExternalRedirectUrls ?? [
-        ...pageOrigins,
-        ...settings.cors.filter((origin) => origin !== '*'),
-      ],
-      sessionKey,
-      revocations:
-        options.sessionKey === undefined && options.storageLocation !== null
-          ? new RevocationFile(join(root, '.local', 'revoked-sessions'))
-          : undefined,
-      excludedPaths: [SIGNALR_WEBHOOK_PATH],
+    const { storageConnectionString, azurite } = await startStorage(values[Setting.Storage] ?? '', {
+      port: ports.storage,
+      location:
+        options.storageLocation === null
+          ? undefined
+          : (options.storageLocation ?? join(root, '.azurite')),
       log,
-      ...options.frontDoor,
     });
-    const frontDoorPort = await bind('front door', ports.frontDoor, () => frontDoor.listen());
+    if (azurite !== undefined) cleanups.push(() => azurite.close());
+    // The functions reach the emulator and Azurite where they really listen.
+    const { host, port: hostPort } = await startHost(
+      root,
+      options.functionsHost ?? 'builtin',
+      {
+        ...values,
+        [Setting.SignalR]: signalR.signalRConnectionString,
+        [Setting.Storage]: storageConnectionString,
+      },
+      log,
+      options.verbose,
+    );
+    cleanups.push(() => host.close());
+    const { pages, origins: pageOrigins } = await startPages(root, ports.content);
+    cleanups.push(() => pages.close());
+    const { frontDoor, port: frontDoorPort } = await startFrontDoor({
+      ...frontDoorPolicy(root, options, settings, values, pageOrigins),
+      hostPort,
+      port: ports.frontDoor,
+      log,
+    });
     cleanups.push(() => frontDoor.close());
-    // SignalR upstream goes through the front door, as in Azure, to the host's webhook: the
-    // repository's one list of upstream templates, as provision.sh applies it on Azure.
-    const upstreamUrlTemplate =
-      options.upstream === false
-        ? undefined
-        : loadUpstreamSettings(findProjectRoot(__dirname), {
-            '%APP_URL%': `http://127.0.0.1:${frontDoorPort}`,
-            '%SIGNALR_EXTENSION_KEY%': encodeURIComponent(host.signalRExtensionKey ?? ''),
-          });
-    emulator?.setUpstream(upstreamUrlTemplate);
+    if (options.upstream !== false)
+      signalR.setUpstream(upstreamToApp(frontDoorPort, host.signalRExtensionKey));
     pages.configure({
       frontDoorPort,
       authProvider: 'aad',
-      signalrOrigin: `http://localhost:${signalrPort}`,
+      signalrOrigin: `http://localhost:${signalR.port}`,
     });
-    // Storage the stack did not start (a storage account, another Azurite) is not its to stop.
-    const ownAzurite = (what: string): AzuriteProcess => {
-      if (azurite === undefined)
-        throw new Error(
-          `Cannot ${what} storage: this stack uses storage it did not start (AzureWebJobsStorage is not UseDevelopmentStorage=true).`,
-        );
-      return azurite;
-    };
     return {
       frontDoor,
       storageConnectionString,
-      stopStorage: async () => ownAzurite('stop').close(),
-      get storagePid() {
-        return azurite?.pid;
-      },
-      pauseStorage: () => ownAzurite('pause').pause(),
-      resumeStorage: () => ownAzurite('resume').resume(),
-      startStorage: async () => {
-        await ownAzurite('start').start();
-      },
+      azurite,
+      signalR,
       urls: {
-        page: `http://127.0.0.1:${contentPort}`,
+        page: pageOrigins[0],
         api: `http://127.0.0.1:${frontDoorPort}`,
-        signalr: `http://localhost:${signalrPort}`,
+        signalr: `http://localhost:${signalR.port}`,
       },
-      connectionString,
+      signalRConnectionString: signalR.signalRConnectionString,
       signalRExtensionKey: host.signalRExtensionKey,
-      stopSignalR: async () => {
-        await emulator?.close();
-        emulator = undefined;
-      },
-      startSignalR: async () => {
-        emulator ??= await startEmulator({
-          connectionString,
-          port: signalrPort,
-          logLevel: options.logLevel,
-          upstreamUrlTemplate,
-        });
-      },
-      dropSignalRSockets: () => emulator?.dropSockets(),
       close,
     };
   } catch (error) {

@@ -8,7 +8,7 @@ import type { Stack } from '../../local/stack';
  */
 export type SharedStack = Pick<
   Stack,
-  'urls' | 'connectionString' | 'storageConnectionString' | 'signalRExtensionKey'
+  'urls' | 'signalRConnectionString' | 'storageConnectionString' | 'signalRExtensionKey'
 >;
 
 export const SHARED_STACK_VARIABLE = 'CHAT_TEST_SHARED_STACK';
@@ -25,7 +25,7 @@ export function sharedStack(): SharedStack {
 export function describeShared(stack: Stack): string {
   const shared: SharedStack = {
     urls: stack.urls,
-    connectionString: stack.connectionString,
+    signalRConnectionString: stack.signalRConnectionString,
     storageConnectionString: stack.storageConnectionString,
     signalRExtensionKey: stack.signalRExtensionKey,
   };

@@ -6,6 +6,7 @@ import type { Stack } from '../../../local/stack';
 import { portsOf, startTestStack } from '../../support/testStack';
 import { openChromium, openSignedIn, sendOnPage, signInOnPage } from '../../support/browser';
 import { postMessage, signIn as signInByApi } from '../../support/chatClients';
+import { faults } from '../../support/faults';
 
 /**
  * The page in Debian's chromium against the offline stack: sign-in, public and private
@@ -161,7 +162,7 @@ describe('chat page in a browser', () => {
     // Sent through the API by a user of their own, so the send limit of the suite's pages
     // cannot refuse one (a refused send would read as a lost message).
     const cookie = await signInByApi(stack.urls.api, 'dropper');
-    stack.dropSignalRSockets();
+    faults(stack).dropSignalRSockets();
     const during = Array.from({ length: 5 }, (_, i) => `through the drop ${i} 🦊`);
     for (const text of during)
       expect((await postMessage(stack.urls.api, cookie, JSON.stringify({ text }))).status).toBe(
@@ -175,13 +176,13 @@ describe('chat page in a browser', () => {
   });
 
   it('shows reconnecting when the SignalR Service goes away, then receives again when it is back', async () => {
-    await stack.stopSignalR();
+    await faults(stack).stopSignalR();
     for (const name of ['alice', 'bob'])
       await pages
         .get(name)!
         .locator('.status:is([data-status="reconnecting"], [data-status="offline"])')
         .waitFor();
-    await stack.startSignalR();
+    await faults(stack).startSignalR();
     for (const name of ['alice', 'bob'])
       await pages
         .get(name)!

@@ -53,7 +53,7 @@ describe('the page with history', () => {
     await page.locator('.message', { hasText: 'old 59' }).waitFor();
     // Drop the page's connection and keep it from reconnecting while others send.
     await page.route('**/api/negotiate**', (route) => route.abort());
-    const cs = parseConnectionString(stack.connectionString);
+    const cs = parseConnectionString(stack.signalRConnectionString);
     const close = `${stack.urls.signalr}/api/hubs/chat/users/erin/:closeConnections?api-version=2022-06-01`;
     const token = createServerToken(cs, close.replace(/:\d+/, ''));
     expect(

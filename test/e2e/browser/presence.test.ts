@@ -1,4 +1,5 @@
 import { openSignedIn, signInOnPage, useBrowserStack } from '../../support/browser';
+import { faults } from '../../support/faults';
 
 /** The page lists who is online, live, and a click on a name writes to them privately. */
 jest.setTimeout(90_000);
@@ -27,7 +28,7 @@ describe('who is online, on the page', () => {
     suite.keep(carol.context);
     const online = carol.page.getByRole('navigation', { name: 'Online' });
     await online.getByRole('button', { name: 'carol' }).waitFor();
-    await suite.stack.stopStorage();
+    await faults(suite.stack).stopStorage();
     let dora;
     try {
       // Her page's clock is the test's: the 5 s it waits before asking again pass at once.
@@ -36,7 +37,7 @@ describe('who is online, on the page', () => {
       );
       suite.keep(dora.context);
     } finally {
-      await suite.stack.startStorage();
+      await faults(suite.stack).startStorage();
     }
     // Nobody heard dora arrive; her page asks again when the server said to (Retry-After 5 s)
     // and the server records her connection once the service confirms it.

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, sendOnPage, useBrowserStack } from '../../support/browser';
 import { postMessage, signIn } from '../../support/chatClients';
+import { faults } from '../../support/faults';
 
 /**
  * Rooms, typing and the everyday chat in Chromium: rooms with unread counts and the tab title,
@@ -173,12 +174,12 @@ describe('rooms and the everyday chat, in a browser', () => {
     await page.evaluate(async (api) => {
       await fetch(`${api}/.auth/logout`, { credentials: 'include', redirect: 'manual' });
     }, suite.stack.urls.api);
-    await suite.stack.stopSignalR();
+    await faults(suite.stack).stopSignalR();
     try {
       await page.getByText('Your sign-in has ended.').waitFor({ timeout: 20_000 });
       await page.locator('.status[data-status="signed-out"]').waitFor();
     } finally {
-      await suite.stack.startSignalR();
+      await faults(suite.stack).startSignalR();
     }
     // The others reconnect by themselves.
     await fang.locator('.status[data-status="connected"]').waitFor({ timeout: 30_000 });

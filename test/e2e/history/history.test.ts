@@ -9,6 +9,7 @@ import { newMessageId } from '../../../lib/messageIds';
 import type { Stack } from '../../../local/stack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
 import { startTestStack } from '../../support/testStack';
+import { faults } from '../../support/faults';
 
 /**
  * History in Table Storage (Azurite) through the whole stack: stored before 202, read back by
@@ -171,7 +172,7 @@ describe('message history', () => {
   it('answers 503 and sends nothing while storage is down, then works again', async () => {
     const listener = await Listener.connect(stack.urls.api, carol, 'carol');
     try {
-      await stack.stopStorage();
+      await faults(stack).stopStorage();
       const refused = await send(alice, { text: 'while storage is down' });
       expect(refused.status).toBe(503);
       expect(refused.json).toEqual({
@@ -180,7 +181,7 @@ describe('message history', () => {
         code: 'HistoryUnavailable',
       });
       expect((await history(stack.urls.api, alice)).status).toBe(503);
-      await stack.startStorage();
+      await faults(stack).startStorage();
       expect((await send(alice, { text: 'storage is back' })).status).toBe(202);
       await listener.waitForText('storage is back');
       expect(texts(listener.messages)).toEqual(['storage is back']);

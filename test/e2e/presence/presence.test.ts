@@ -8,6 +8,7 @@ import { upstreamSignature } from '../../../local/signalr/upstream';
 import { parseConnectionString } from '../../../lib/signalr/ConnectionString';
 import { signIn } from '../../support/chatClients';
 import { startTestStack } from '../../support/testStack';
+import { faults } from '../../support/faults';
 
 /**
  * Who is online: the SignalR upstream calls OnConnected/OnDisconnected through the front door's
@@ -150,7 +151,7 @@ describe('presence', () => {
   describe('the upstream webhook, through the front door', () => {
     const webhook = (code = stack.signalRExtensionKey!) =>
       `${stack.urls.api}/runtime/webhooks/signalr?code=${encodeURIComponent(code)}`;
-    const key = () => parseConnectionString(stack.connectionString).accessKey;
+    const key = () => parseConnectionString(stack.signalRConnectionString).accessKey;
     const headers = (signature: string, event = 'connected') => ({
       'Content-Type': 'application/json',
       'X-ASRS-Connection-Id': 'forged-connection',
@@ -310,7 +311,7 @@ describe('presence', () => {
             'X-ASRS-Event': event,
             'X-ASRS-User-Id': userId,
             'X-ASRS-Signature': upstreamSignature(
-              [parseConnectionString(stack.connectionString).accessKey],
+              [parseConnectionString(stack.signalRConnectionString).accessKey],
               connectionId,
             ),
           },
@@ -361,14 +362,14 @@ describe('presence', () => {
       const events: Event[] = [];
       const watcher = await tab(stack.urls.api, cookies.bob, events);
       const dora = await signIn(stack.urls.api, 'dora');
-      await stack.stopStorage();
+      await faults(stack).stopStorage();
       let doraTab: HubConnection | undefined;
       try {
         doraTab = await tab(stack.urls.api, dora);
         // OnConnected failed (the extension answers 403; the service keeps the connection).
         expect((await usersAs(dora, `?connectionId=${doraTab.connectionId}`)).status).toBe(503);
       } finally {
-        await stack.startStorage();
+        await faults(stack).startStorage();
       }
       try {
         expect(doraTab.state).toBe('Connected');
@@ -404,13 +405,13 @@ describe('presence', () => {
         new TableAccount(stack.storageConnectionString, 'presence'),
       );
       await presence.add('stale', 'stale-connection', Date.now() - 120_000);
-      await stack.stopSignalR();
+      await faults(stack).stopSignalR();
       try {
         const answer = await usersAs(cookies.bob);
         expect(answer.status).toBe(200);
         expect(answer.users).toContain('stale');
       } finally {
-        await stack.startSignalR();
+        await faults(stack).startSignalR();
       }
       await until(async () => !(await users()).some((u) => u.name === 'stale'), 'stale swept');
     });

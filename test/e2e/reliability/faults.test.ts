@@ -1,6 +1,7 @@
 import type { Stack } from '../../../local/stack';
 import { startTestStack } from '../../support/testStack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
+import { faults } from '../../support/faults';
 
 /**
  * the SignalR Service goes away and comes back; the app answers 5xx while it is
@@ -50,7 +51,7 @@ describe('faults', () => {
       ),
     );
 
-    await stack.stopSignalR();
+    await faults(stack).stopSignalR();
     await reconnecting;
     const duringOutage = await postMessage(
       stack.urls.api,
@@ -60,7 +61,7 @@ describe('faults', () => {
     expect(duringOutage.status).toBeGreaterThanOrEqual(500);
     expect(duringOutage.status).toBeLessThan(600);
 
-    await stack.startSignalR();
+    await faults(stack).startSignalR();
     await reconnected;
     expect(
       (await postMessage(stack.urls.api, alice, JSON.stringify({ text: 'after the outage' })))
@@ -72,10 +73,10 @@ describe('faults', () => {
   });
 
   it('keeps serving after a failed invocation', async () => {
-    await stack.stopSignalR();
+    await faults(stack).stopSignalR();
     const failed = await postMessage(stack.urls.api, alice, JSON.stringify({ text: 'fails' }));
     expect(failed.status).toBe(500);
-    await stack.startSignalR();
+    await faults(stack).startSignalR();
     const negotiate = await fetch(`${stack.urls.api}/api/negotiate`, {
       method: 'POST',
       headers: { Cookie: alice },

@@ -152,7 +152,7 @@ describe('identity cannot be forged', () => {
       const url = new URL(stack.urls.signalr);
       return `${url.protocol}//${url.hostname}/client/?hub=chat`;
     };
-    const key = () => parseConnectionString(stack.connectionString).accessKey;
+    const key = () => parseConnectionString(stack.signalRConnectionString).accessKey;
 
     it.each([
       [
@@ -168,7 +168,7 @@ describe('identity cannot be forged', () => {
       [
         'for another hub',
         () =>
-          createClientToken(parseConnectionString(stack.connectionString), {
+          createClientToken(parseConnectionString(stack.signalRConnectionString), {
             hub: 'admin',
             userId: 'alice',
           }),
@@ -182,7 +182,7 @@ describe('identity cannot be forged', () => {
     });
 
     it('accepts its own token (the control case)', async () => {
-      const token = createClientToken(parseConnectionString(stack.connectionString), {
+      const token = createClientToken(parseConnectionString(stack.signalRConnectionString), {
         hub: 'chat',
         userId: 'alice',
       });

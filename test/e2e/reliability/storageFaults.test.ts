@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../../../local/stack';
 import { startTestStack } from '../../support/testStack';
 import { Listener, postMessage, signIn } from '../../support/chatClients';
+import { faults } from '../../support/faults';
 
 /**
  * Storage that hangs (Azurite frozen with SIGSTOP) and storage that dies: every call answers
@@ -45,7 +46,7 @@ describe('storage faults', () => {
   };
 
   it('answers POST and both GETs with 503 and Retry-After while storage hangs, and never sends the refused message later', async () => {
-    stack.pauseStorage();
+    faults(stack).pauseStorage();
     let refused: Awaited<ReturnType<typeof postMessage>>;
     try {
       // All three at once: each waits out the same storage deadline.
@@ -82,7 +83,7 @@ describe('storage faults', () => {
         json: expect.objectContaining({ code: 'PresenceUnavailable' }),
       });
     } finally {
-      stack.resumeStorage();
+      faults(stack).resumeStorage();
     }
     // Whatever the frozen storage does with the abandoned write once it runs again, the function
     // gave up at its deadline: nothing is sent. The sentinel, sent after, arrives; the refused
@@ -99,11 +100,11 @@ describe('storage faults', () => {
 
   it('delivers a retry of the refused message exactly once (same clientId)', async () => {
     const body = JSON.stringify({ text: 'retried after the hang', clientId: 'hung-2' });
-    stack.pauseStorage();
+    faults(stack).pauseStorage();
     try {
       expect((await postMessage(stack.urls.api, alice, body)).status).toBe(503);
     } finally {
-      stack.resumeStorage();
+      faults(stack).resumeStorage();
     }
     expect((await postMessage(stack.urls.api, alice, body)).status).toBe(202);
     expect((await postMessage(stack.urls.api, alice, body)).status).toBe(202);

@@ -198,7 +198,7 @@ describe('rooms', () => {
   describe('races, floods and look-alikes', () => {
     /** Whether the service has `user` in the room's group (the REST API's own check). */
     const inGroup = async (user: string, room: string) => {
-      const cs = parseConnectionString(stack.connectionString);
+      const cs = parseConnectionString(stack.signalRConnectionString);
       const url = `${serverBaseUrl(cs)}/api/v1/hubs/chat/groups/${encodeURIComponent(roomGroup(room))}/users/${encodeURIComponent(user)}`;
       const response = await fetch(url, {
         method: 'HEAD',
@@ -246,7 +246,7 @@ describe('rooms', () => {
       // The service loses the group (an action that reached it out of order, a restart): the
       // next room list puts the member back.
       expect((await fire('racer', 'race c', 'join')).status).toBe(200);
-      const cs = parseConnectionString(stack.connectionString);
+      const cs = parseConnectionString(stack.signalRConnectionString);
       const url = `${serverBaseUrl(cs)}/api/v1/hubs/chat/groups/${encodeURIComponent(roomGroup('race c'))}/users/racer`;
       await fetch(url, {
         method: 'DELETE',

@@ -268,7 +268,7 @@ describe('attacks on the offline stack', () => {
     );
 
     it('never turns a send to the user ".." into a broadcast at the emulator', async () => {
-      const cs = parseConnectionString(stack.connectionString);
+      const cs = parseConnectionString(stack.signalRConnectionString);
       const bob = await Listener.connect(
         stack.urls.api,
         await signIn(stack.urls.api, 'boris'),
@@ -365,7 +365,7 @@ describe('attacks on the offline stack', () => {
         'GET // HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       );
       expect(statusOf(answer)).toBe(404);
-      const cs = parseConnectionString(stack.connectionString);
+      const cs = parseConnectionString(stack.signalRConnectionString);
       const token = createClientToken(cs, { hub: 'chat', userId: 'amal' });
       const negotiated = (await (
         await fetch(`${stack.urls.signalr}/client/negotiate?hub=chat&negotiateVersion=1`, {

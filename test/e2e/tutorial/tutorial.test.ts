@@ -229,7 +229,7 @@ describe('the tutorial app, unchanged, on the offline stack', () => {
       headers: Record<string, string | undefined> = {},
     ) => {
       const connectionId = headers['X-ASRS-Connection-Id'] ?? 'conn-1';
-      const accessKey = parseConnectionString(stack.connectionString).accessKey;
+      const accessKey = parseConnectionString(stack.signalRConnectionString).accessKey;
       const all: Record<string, string | undefined> = {
         'Content-Type': 'application/json',
         'X-ASRS-Hub': 'chat',

@@ -7,6 +7,7 @@ import { startStack } from '../../../local/stack';
 import { postMessage, signIn } from '../../support/chatClients';
 import { rawRequest, statusOf } from '../../support/rawHttp';
 import { startTestStack } from '../../support/testStack';
+import { faults } from '../../support/faults';
 
 /** The one-command stack: ports, the page's generated settings, clear start-up errors. */
 describe('startStack', () => {
@@ -70,9 +71,9 @@ describe('startStack', () => {
       expect((await read(first.urls.api)).messages.map((m) => m.text)).toEqual(['only here']);
       expect((await read(second.urls.api)).messages).toEqual([]);
       // An outage test on such a stack fails loudly instead of stopping nothing.
-      expect(second.storagePid).toBeUndefined();
-      await expect(second.stopStorage()).rejects.toThrow(/storage it did not start/);
-      expect(() => second.pauseStorage()).toThrow(/storage it did not start/);
+      expect(second.azurite).toBeUndefined();
+      await expect(faults(second).stopStorage()).rejects.toThrow(/storage it did not start/);
+      expect(() => faults(second).pauseStorage()).toThrow(/storage it did not start/);
     } finally {
       await first.close();
       await second.close();
@@ -139,7 +140,7 @@ describe('startStack', () => {
     });
     const signalrPort = Number(new URL(stack.urls.signalr).port);
     try {
-      const pid = stack.storagePid!;
+      const pid = stack.azurite!.pid!;
       // What a terminal's Ctrl-C or a process manager's SIGTERM to the group does to it.
       process.kill(pid, 'SIGTERM');
       for (;;) {
