@@ -2,6 +2,7 @@
 import { HISTORY_PAGE_SIZE, type ChatMessage } from '../../lib/ChatMessage';
 import type { ChatConfig } from './config';
 import { orderRooms, type RoomListing } from './roomList';
+import { request } from './request';
 
 /** A chat message as the API answers it and the hub delivers it. */
 export type { ChatMessage };
@@ -28,26 +29,15 @@ export function signOutUrl(config: ChatConfig): string {
   return `${config.apiBaseUrl}/.auth/logout?post_logout_redirect_uri=${encodeURIComponent(pageUrl())}`;
 }
 
-/** A send the server refused or could not complete; `message` is shown to the user. */
-export class SendError extends Error {}
-
-/** The session has ended (the API answered 401): the page asks the user to sign in again. */
-export class SignedOutError extends Error {
-  constructor() {
-    super('Your sign-in has ended. Sign in again.');
-  }
-}
+export {
+  ApiError,
+  RefusedError,
+  RetryLaterError,
+  SignedOutError,
+  UnreachableError,
+} from './request';
 
 export type { RoomListing } from './roomList';
-
-/** The error sentence of a refusal, or a fallback naming the status. */
-async function reasonOf(response: Response, fallback: string): Promise<string> {
-  try {
-    return ((await response.json()) as { error?: string }).error || fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 /** Pages of the room list the page reads at most (100 rooms a page). */
 const MAX_ROOM_PAGES = 10;
@@ -61,17 +51,11 @@ export async function fetchRooms(config: ChatConfig): Promise<RoomListing[]> {
   let next: string | undefined;
   for (let page = 0; page < MAX_ROOM_PAGES; page++) {
     const query = next === undefined ? '' : `?after=${encodeURIComponent(next)}`;
-    const response = await fetch(`${config.apiBaseUrl}/api/rooms${query}`, {
-      credentials: 'include',
-    });
-    if (response.status === 401) throw new SignedOutError();
-    if (response.status === 503 || response.status === 429)
-      throw new RetryLaterError(
-        `Rooms could not be loaded (${response.status}).`,
-        Number(response.headers.get('Retry-After') ?? 5) || 5,
-      );
-    if (!response.ok) throw new Error(`Rooms could not be loaded (${response.status}).`);
-    const body = (await response.json()) as { rooms: RoomListing[]; next?: string };
+    const body = await request<{ rooms: RoomListing[]; next?: string }>(
+      config,
+      `/api/rooms${query}`,
+      'Rooms could not be loaded',
+    );
     rooms.push(...body.rooms);
     next = body.next;
     if (next === undefined) break;
@@ -85,28 +69,12 @@ export async function changeRoom(
   room: string,
   action: 'join' | 'leave',
 ): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`${config.apiBaseUrl}/api/rooms/${encodeURIComponent(room)}/${action}`, {
-      method: 'POST',
-      credentials: 'include',
-    });
-  } catch {
-    throw new Error('Could not reach the server; try again.');
-  }
-  if (response.status === 401) throw new SignedOutError();
-  if (!response.ok)
-    throw new Error(await reasonOf(response, `The server answered ${response.status}.`));
-}
-
-/** A refusal that may pass: the server's Retry-After, in seconds. */
-export class RetryLaterError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
+  await request<unknown>(
+    config,
+    `/api/rooms/${encodeURIComponent(room)}/${action}`,
+    action === 'join' ? 'The room could not be joined' : 'The room could not be left',
+    { method: 'POST' },
+  );
 }
 
 /**
@@ -119,16 +87,12 @@ export async function fetchOnlineUsers(
   connectionId: string | null,
 ): Promise<string[]> {
   const query = connectionId === null ? '' : `?connectionId=${encodeURIComponent(connectionId)}`;
-  const response = await fetch(`${config.apiBaseUrl}/api/users${query}`, {
-    credentials: 'include',
-  });
-  if (response.status === 503 || response.status === 429)
-    throw new RetryLaterError(
-      `Who is online could not be loaded (${response.status}).`,
-      Number(response.headers.get('Retry-After') ?? 5) || 5,
-    );
-  if (!response.ok) throw new Error(`Who is online could not be loaded (${response.status}).`);
-  return ((await response.json()) as { users: { name: string }[] }).users.map((user) => user.name);
+  const body = await request<{ users: { name: string }[] }>(
+    config,
+    `/api/users${query}`,
+    'Who is online could not be loaded',
+  );
+  return body.users.map((user) => user.name);
 }
 
 /** A history page: the latest, those before an id, or everything after one. */
@@ -145,13 +109,12 @@ export async function fetchHistory(
   limit = HISTORY_PAGE_SIZE,
 ): Promise<ChatMessage[]> {
   const params = new URLSearchParams({ limit: String(limit), room, ...query });
-  const response = await fetch(`${config.apiBaseUrl}/api/messages?${params.toString()}`, {
-    credentials: 'include',
-  });
-  if (response.status === 401) throw new SignedOutError();
-  if (!response.ok)
-    throw new Error(await reasonOf(response, `History could not be loaded (${response.status}).`));
-  return ((await response.json()) as { messages: ChatMessage[] }).messages;
+  const body = await request<{ messages: ChatMessage[] }>(
+    config,
+    `/api/messages?${params.toString()}`,
+    'History could not be loaded',
+  );
+  return body.messages;
 }
 
 /**
@@ -165,30 +128,11 @@ export async function postMessage(
   clientId: string,
   room: string,
 ): Promise<ChatMessage> {
-  let response: Response;
-  try {
-    response = await fetch(`${config.apiBaseUrl}/api/messages`, {
-      method: 'POST',
-      credentials: 'include',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(
-        recipient === null ? { text, room, clientId } : { text, recipient, clientId },
-      ),
-    });
-  } catch {
-    throw new SendError('Could not reach the server. Your message is kept; try again.');
-  }
-  if (response.status === 202) return (await response.json()) as ChatMessage;
-  let reason = '';
-  try {
-    reason = ((await response.json()) as { error?: string }).error ?? '';
-  } catch {
-    // A 5xx from the host has an empty body.
-  }
-  if (response.status === 401)
-    throw new SendError('Your sign-in has expired. Sign in again; your message is kept.');
-  throw new SendError(
-    reason ||
-      `The server could not deliver the message (${response.status}). Your message is kept; try again.`,
-  );
+  return request<ChatMessage>(config, '/api/messages', 'The message could not be sent', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(
+      recipient === null ? { text, room, clientId } : { text, recipient, clientId },
+    ),
+  });
 }

@@ -2,8 +2,9 @@ import { computed, createApp, nextTick, onMounted, onUnmounted, reactive, ref, w
 import { HISTORY_PAGE_SIZE, MAX_TEXT_CHARS } from '../../lib/ChatMessage';
 import { GENERAL_ROOM } from '../../lib/hub';
 import {
+  ApiError,
+  RefusedError,
   RetryLaterError,
-  SendError,
   SignedOutError,
   changeRoom,
   fetchHistory,
@@ -17,6 +18,7 @@ import {
   type RoomListing,
 } from './api';
 import { readConfig } from './config';
+import { sendFailure } from './request';
 import {
   ConnectionStatus,
   createChatConnection,
@@ -199,8 +201,7 @@ const App = {
         );
         state.historyError = '';
       } catch (error) {
-        if (error instanceof SignedOutError) return endSession();
-        state.historyError = (error as Error).message;
+        failed(error, (sentence) => (state.historyError = sentence));
       }
     }
 
@@ -217,11 +218,12 @@ const App = {
           else history.replaceState(null, '', location.pathname + location.search);
         }
       } catch (error) {
-        if (error instanceof SignedOutError) return endSession();
         // Asked too often (or storage is down): ask again when the server says.
         if (error instanceof RetryLaterError)
           roomsRetry = setTimeout(() => void refreshRooms(), error.retryAfterSeconds * 1000);
-        else state.roomError = (error as Error).message;
+        // A name the chat refuses (403) is said once, where the messages would be.
+        else if (!(error instanceof RefusedError && error.status === 403))
+          failed(error, (sentence) => (state.roomError = sentence));
       }
     }
 
@@ -250,9 +252,14 @@ const App = {
       try {
         state.online = await fetchOnlineUsers(config, connection?.connectionId ?? null);
       } catch (error) {
-        // The list stays as it was meanwhile.
-        if (error instanceof RetryLaterError && state.status === ConnectionStatus.Connected)
-          onlineRetry = setTimeout(() => void refreshOnline(), error.retryAfterSeconds * 1000);
+        if (error instanceof SignedOutError) return endSession();
+        // The list stays as it was meanwhile, and is asked for again while connected: when the
+        // server says (429, 503), or in a few seconds (no answer, or a refusal).
+        if (state.status === ConnectionStatus.Connected)
+          onlineRetry = setTimeout(
+            () => void refreshOnline(),
+            (error instanceof RetryLaterError ? error.retryAfterSeconds : 5) * 1000,
+          );
       }
     }
 
@@ -283,7 +290,7 @@ const App = {
         await nextTick();
         if (el !== null) el.scrollTop = el.scrollHeight - fromBottom;
       } catch (error) {
-        state.historyError = (error as Error).message;
+        failed(error, (sentence) => (state.historyError = sentence));
       } finally {
         state.loadingEarlier = false;
       }
@@ -316,8 +323,7 @@ const App = {
         await refreshRooms();
         openRoom(room);
       } catch (error) {
-        if (error instanceof SignedOutError) return endSession();
-        state.roomError = (error as Error).message;
+        failed(error, (sentence) => (state.roomError = sentence));
       }
     }
 
@@ -332,8 +338,7 @@ const App = {
         openRoom(GENERAL_ROOM);
         await refreshRooms();
       } catch (error) {
-        if (error instanceof SignedOutError) return endSession();
-        state.roomError = (error as Error).message;
+        failed(error, (sentence) => (state.roomError = sentence));
       }
     }
 
@@ -373,10 +378,7 @@ const App = {
         // Only a message the server accepted clears the draft: nothing typed is lost.
         if (state.draft.trim() === text) state.draft = '';
       } catch (error) {
-        state.sendError =
-          error instanceof SendError
-            ? error.message
-            : 'Something went wrong. Your message is kept; try again.';
+        state.sendError = sendFailure(error);
       } finally {
         state.sending = false;
         composer.value?.focus();
@@ -412,6 +414,12 @@ const App = {
       state.signedOut = true;
       state.status = ConnectionStatus.SignedOut;
       void connection?.stop();
+    }
+
+    /** What a call's failure does, whatever the call: sign in again, or a sentence shown. */
+    function failed(error: unknown, show: (sentence: string) => void): void {
+      if (error instanceof SignedOutError) return endSession();
+      show(error instanceof ApiError ? error.message : 'Something went wrong; try again.');
     }
 
     function onVisible(): void {
