@@ -7,48 +7,23 @@ import {
   type InvocationMessage,
   formatRecord,
   isTrackable,
-  parseRecord,
-  splitRecords,
 } from '../signalr/hubProtocol';
+import { readFrames, readHandshake, type HubProtocolName } from './clientFrames';
 import { ReplayBuffer } from './ReplayBuffer';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './constants';
-import {
-  MESSAGEPACK_PROTOCOL,
-  parseBinaryMessage,
-  splitBinary,
-  toMessagePack,
-} from './messagePack';
-import { TransportKind, type ClientTransport } from './transports';
+import { MESSAGEPACK_PROTOCOL, toMessagePack } from './messagePack';
+import type { ClientTransport } from './transports';
+import { ConnectionState, type ConnectionLimits } from './connectionState';
 
-/** A client connection's lifecycle: string values so logs read well. */
-export enum ConnectionState {
-  Handshaking = 'handshaking',
-  Connected = 'connected',
-  /** Stateful reconnect: the transport dropped; messages are kept for the client's return. */
-  Disconnected = 'disconnected',
-  Closed = 'closed',
-}
+export { ConnectionState, type ConnectionLimits } from './connectionState';
 
-/** What a connection is allowed beyond its transport. */
-export interface ConnectionLimits {
-  /** Unsent bytes past which a client that is not reading is closed. */
-  readonly maxBufferedBytes: number;
-  /** Negotiated with `useStatefulReconnect` over WebSockets: version 2 keeps a replay buffer. */
-  readonly statefulReconnect: boolean;
-  /** Unacknowledged bytes a stateful connection may hold for replay. */
-  readonly replayBufferBytes: number;
-  /** How long a stateful connection whose socket dropped waits for its client. */
-  readonly reconnectWindowMs: number;
-}
-
-/** One client connection speaking the JSON hub protocol, over any of the three transports. */
+/** One client connection speaking the JSON or MessagePack hub protocol, over any of the three transports. */
 export class ClientConnection {
   state = ConnectionState.Handshaking;
   /** Where hub invocations go when upstream is configured; without it they close the connection. */
   onInvocation?: (message: InvocationMessage) => void;
   readonly openedAt = Date.now();
   /** The hub protocol the handshake chose. */
-  protocol: 'json' | typeof MESSAGEPACK_PROTOCOL = 'json';
+  protocol: HubProtocolName = 'json';
   lastReceivedAt = Date.now();
   /** Stateful reconnect's numbering and replay, once a version 2 handshake asked for it. */
   private replay?: ReplayBuffer;
@@ -68,12 +43,14 @@ export class ClientConnection {
     this.bind(transport);
   }
 
+  /** Handshaken and not closed: its socket may be down for a while (stateful reconnect). */
+  private get isOpen(): boolean {
+    return this.state === ConnectionState.Connected || this.state === ConnectionState.Disconnected;
+  }
+
   /** Whether the client may come back to this connection on a new WebSocket. */
   get isResumable(): boolean {
-    return (
-      this.replay !== undefined &&
-      (this.state === ConnectionState.Connected || this.state === ConnectionState.Disconnected)
-    );
+    return this.replay !== undefined && this.isOpen;
   }
 
   /**
@@ -82,8 +59,7 @@ export class ClientConnection {
    * returns false when the frame was neither written nor kept for replay.
    */
   send(frame: string | Buffer, trackable = true): boolean {
-    if (this.state !== ConnectionState.Connected && this.state !== ConnectionState.Disconnected)
-      return false;
+    if (!this.isOpen) return false;
     return this.write(
       this.protocol === MESSAGEPACK_PROTOCOL ? toMessagePack(frame) : frame,
       trackable,
@@ -95,9 +71,7 @@ export class ClientConnection {
    * invocation, which the service passes on as it is: HubProxyHandler.DispatchMessagesAsync).
    */
   sendAsIs(bytes: Buffer): boolean {
-    if (this.state !== ConnectionState.Connected && this.state !== ConnectionState.Disconnected)
-      return false;
-    return this.write(bytes, true);
+    return this.isOpen && this.write(bytes, true);
   }
 
   /**
@@ -221,8 +195,7 @@ export class ClientConnection {
   }
 
   private markClosed(): void {
-    const wasConnected =
-      this.state === ConnectionState.Connected || this.state === ConnectionState.Disconnected;
+    const wasConnected = this.isOpen;
     this.state = ConnectionState.Closed;
     if (wasConnected) this.onClosed(this);
   }
@@ -233,11 +206,8 @@ export class ClientConnection {
    * expects a reconnect marks the connection inactive instead of disposing of it).
    */
   private transportOnClose(graceful: boolean | undefined): void {
-    if (
-      this.state === ConnectionState.Connected &&
-      this.replay !== undefined &&
-      graceful === false
-    ) {
+    const mayComeBack = graceful === false && this.replay !== undefined;
+    if (mayComeBack && this.state === ConnectionState.Connected) {
       this.state = ConnectionState.Disconnected;
       this.disconnectedAt = Date.now();
       this.log.debug(
@@ -255,83 +225,21 @@ export class ClientConnection {
     if (this.state === ConnectionState.Handshaking)
       return this.handleHandshake(data.toString('utf8'));
     if (this.state !== ConnectionState.Connected) return;
-    if (this.protocol === MESSAGEPACK_PROTOCOL) return this.receiveBinary(data, isBinary);
-    // Over HTTP the body carries no frame type; over a WebSocket a binary frame is not JSON.
-    if (isBinary && this.transport.kind === TransportKind.WebSockets)
-      return this.close('Binary frames are not supported by the JSON protocol.');
-    const frame = data.toString('utf8');
-    let records: string[];
-    try {
-      records = splitRecords(frame);
-    } catch (error) {
-      return this.close(`Invalid message: ${(error as Error).message}`);
-    }
-    for (const record of records) {
-      let message: HubMessage | undefined;
-      try {
-        message = parseRecord(record);
-      } catch (error) {
-        return this.close(`Invalid message: ${(error as Error).message}`);
-      }
-      if (message === undefined)
-        this.log.debug(`connection ${this.id}: unknown message type skipped.`);
-      else this.handleMessage(message);
-    }
-  }
-
-  /** Frames of the MessagePack protocol: binary, each message length-prefixed. */
-  private receiveBinary(data: Buffer, isBinary: boolean): void {
-    if (!isBinary) return this.close('Text frames are not supported by the MessagePack protocol.');
-    let messages: (HubMessage | undefined)[];
-    try {
-      messages = splitBinary(data, DEFAULT_MAX_MESSAGE_BYTES).map(parseBinaryMessage);
-    } catch (error) {
-      return this.close(`Invalid message: ${(error as Error).message}`);
-    }
+    const { messages, error } = readFrames(data, isBinary, this.protocol, this.transport.kind);
     for (const message of messages)
       if (message === undefined)
         this.log.debug(`connection ${this.id}: unknown message type skipped.`);
       else this.handleMessage(message);
+    if (error !== undefined) this.close(error);
   }
 
   private handleHandshake(frame: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(splitRecords(frame)[0]);
-    } catch {
-      return this.refuseHandshake(
-        'The handshake is not valid JSON followed by the record separator.',
-      );
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      return this.refuseHandshake(
-        'The handshake must be a JSON object like {"protocol":"json","version":1}.',
-      );
-    const request = parsed as { protocol?: unknown; version?: unknown };
-    if (request.protocol !== 'json' && request.protocol !== MESSAGEPACK_PROTOCOL) {
-      return this.refuseHandshake(
-        `The protocol '${String(request.protocol)}' is not supported; this service speaks 'json' and 'messagepack'.`,
-      );
-    }
-    // Version 2 adds Ack and Sequence for stateful reconnect; both protocols speak 1 and 2
-    // (JsonHubProtocol and MessagePackHubProtocol: ProtocolVersion = 2).
-    if (request.version !== 1 && request.version !== 2) {
-      return this.refuseHandshake(
-        `The server does not support version ${String(request.version)} of the '${request.protocol}' protocol; use version 1 or 2.`,
-      );
-    }
-    // Binary needs a transport that carries bytes: Server-Sent Events carry text only.
-    if (
-      request.protocol === MESSAGEPACK_PROTOCOL &&
-      this.transport.kind === TransportKind.ServerSentEvents
-    )
-      return this.refuseHandshake(
-        "The 'messagepack' protocol needs binary frames, which Server-Sent Events cannot carry; use WebSockets or long polling.",
-      );
-    this.protocol = request.protocol;
+    const handshake = readHandshake(frame, this.transport.kind);
+    if ('error' in handshake) return this.refuseHandshake(handshake.error);
+    this.protocol = handshake.protocol;
     // A replay buffer only where the client negotiated it and reconnects the same connection:
     // over WebSockets (HubConnectionContext: version 2 and the stateful reconnect feature).
-    if (request.version === 2 && this.limits.statefulReconnect)
+    if (handshake.version === 2 && this.limits.statefulReconnect)
       this.replay = new ReplayBuffer(this.limits.replayBufferBytes);
     this.state = ConnectionState.Connected;
     this.transport.send(HANDSHAKE_OK_FRAME);
@@ -355,14 +263,11 @@ export class ClientConnection {
       case MessageType.Ack:
         this.replay?.ack(message.sequenceId);
         return;
-      case MessageType.Sequence:
-        if (this.replay === undefined) return;
-        try {
-          this.replay.resetSequence(message.sequenceId);
-        } catch (error) {
-          this.close((error as Error).message);
-        }
+      case MessageType.Sequence: {
+        const error = this.replay?.resetSequence(message.sequenceId);
+        if (error !== undefined) this.close(error);
         return;
+      }
       case MessageType.StreamInvocation:
         // Serverless mode has no hub to stream from: the service passes only plain invocations
         // upstream (Azure/azure-signalr, HubEmulator/HubProxyHandler.cs, DispatchMessagesAsync:

@@ -74,13 +74,15 @@ export class ReplayBuffer {
     return true;
   }
 
-  /** The client's Sequence message: the id its next trackable message carries. */
-  resetSequence(sequenceId: number): void {
+  /**
+   * The client's Sequence message: the id its next trackable message carries; an error to close
+   * with when it claims more than was received.
+   */
+  resetSequence(sequenceId: number): string | undefined {
     if (sequenceId > this.nextReceivingId)
-      throw new RangeError(
-        `Sequence ID ${sequenceId} is greater than the number of messages received (${this.nextReceivingId - 1}).`,
-      );
+      return `Sequence ID ${sequenceId} is greater than the number of messages received (${this.nextReceivingId - 1}).`;
     this.nextReceivingId = sequenceId;
+    return undefined;
   }
 
   /**
