@@ -138,6 +138,61 @@ function openWebSocket(target: LoadTarget, onPayload: PayloadHandler): Promise<L
   });
 }
 
+type AuthHeaders = Record<string, string>;
+
+/** The event stream: each event's `data` lines are one payload. Resolves with its stop. */
+async function receiveEvents(
+  url: string,
+  auth: AuthHeaders,
+  receive: (payload: Buffer) => void,
+): Promise<() => Promise<void>> {
+  const stream = await httpCall(url, 'GET', { ...auth, Accept: 'text/event-stream' });
+  if (stream.statusCode !== 200) throw new Error(`The event stream answered ${stream.statusCode}.`);
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let end = pending.indexOf('\r\n\r\n');
+    while (end >= 0) {
+      const data = pending
+        .slice(0, end)
+        .split('\r\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      pending = pending.slice(end + 4);
+      if (data.length > 0) receive(Buffer.from(data));
+      end = pending.indexOf('\r\n\r\n');
+    }
+  });
+  return () => Promise.resolve(void stream.destroy());
+}
+
+/** Long polling: the first poll makes the connection; then poll after poll. Resolves with its stop. */
+async function receivePolls(
+  url: string,
+  auth: AuthHeaders,
+  receive: (payload: Buffer) => void,
+): Promise<() => Promise<void>> {
+  const first = await httpCall(url, 'GET', auth);
+  await readAll(first);
+  if (first.statusCode !== 200) throw new Error(`The first poll answered ${first.statusCode}.`);
+  let closed = false;
+  void (async () => {
+    while (!closed) {
+      const res = await httpCall(url, 'GET', auth).catch(() => undefined);
+      if (res === undefined || res.statusCode !== 200) break;
+      const body = await readAll(res);
+      if (body.length > 0) receive(body);
+    }
+  })();
+  return async () => {
+    closed = true;
+    // DELETE ends a long-polling connection and its waiting poll (TransportProtocols.md).
+    await readAll(await httpCall(url, 'DELETE', auth)).catch(() => undefined);
+  };
+}
+
 /**
  * Server-Sent Events or long polling, each with HTTP POST for what the client sends: the
  * handshake, then a Ping every 15 s as the official client keeps a connection alive.
@@ -146,8 +201,6 @@ async function openHttp(target: LoadTarget, onPayload: PayloadHandler): Promise<
   const auth = { Authorization: `Bearer ${target.accessToken}` };
   const binary = target.protocol === 'messagepack';
   let bytes = 0;
-  let closed = false;
-  let stream: IncomingMessage | undefined;
   const send = async (body: string | Buffer) => {
     const res = await httpCall(target.url, 'POST', auth, body);
     await readAll(res);
@@ -170,41 +223,10 @@ async function openHttp(target: LoadTarget, onPayload: PayloadHandler): Promise<
     onPayload(binary ? payload : payload.toString());
   };
 
-  if (target.transport === 'ServerSentEvents') {
-    stream = await httpCall(target.url, 'GET', { ...auth, Accept: 'text/event-stream' });
-    if (stream.statusCode !== 200)
-      throw new Error(`The event stream answered ${stream.statusCode}.`);
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      let end = pending.indexOf('\r\n\r\n');
-      while (end >= 0) {
-        const event = pending.slice(0, end);
-        pending = pending.slice(end + 4);
-        const data = event
-          .split('\r\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .join('\n');
-        if (data.length > 0) receive(Buffer.from(data));
-        end = pending.indexOf('\r\n\r\n');
-      }
-    });
-  } else {
-    // The first poll makes the connection and answers at once.
-    const first = await httpCall(target.url, 'GET', auth);
-    await readAll(first);
-    if (first.statusCode !== 200) throw new Error(`The first poll answered ${first.statusCode}.`);
-    void (async () => {
-      while (!closed) {
-        const res = await httpCall(target.url, 'GET', auth).catch(() => undefined);
-        if (res === undefined || res.statusCode !== 200) break;
-        const body = await readAll(res);
-        if (body.length > 0) receive(body);
-      }
-    })();
-  }
+  const stop =
+    target.transport === 'ServerSentEvents'
+      ? await receiveEvents(target.url, auth, receive)
+      : await receivePolls(target.url, auth, receive);
   await send(binary ? MESSAGEPACK_HANDSHAKE : JSON_HANDSHAKE_FRAME);
   if (!(await handshake)) throw new Error('Handshake refused.');
   const keepAlive = setInterval(
@@ -215,12 +237,8 @@ async function openHttp(target: LoadTarget, onPayload: PayloadHandler): Promise<
   return {
     bytes: () => bytes,
     close: async () => {
-      closed = true;
       clearInterval(keepAlive);
-      stream?.destroy();
-      // DELETE ends a long-polling connection and its waiting poll (TransportProtocols.md).
-      if (target.transport === 'LongPolling')
-        await readAll(await httpCall(target.url, 'DELETE', auth)).catch(() => undefined);
+      await stop();
     },
   };
 }
