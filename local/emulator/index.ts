@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { closeServer, listen } from '../httpServer';
-import { createLogger, type LogLevel } from '../log';
+import type { Duplex } from 'node:stream';
+import { createLogger, type LogLevel, type Logger } from '../log';
 import { listenPort, parseConnectionString } from '../../lib/signalr/ConnectionString';
-import { ClientConnection } from './ClientConnection';
-import { negotiate, upgrade, type PendingConnection } from './clientEndpoint';
+import { ClientConnections } from './ClientConnections';
+import { negotiate, upgrade } from './clientEndpoint';
 import { httpTransport, type HttpTransportContext } from './httpTransportEndpoint';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
@@ -13,7 +14,6 @@ import {
   DEFAULT_REPLAY_BUFFER_BYTES,
   KEEP_ALIVE_INTERVAL_MS,
   LONG_POLL_TIMEOUT_MS,
-  NEGOTIATE_TTL_MS,
   RECONNECT_WINDOW_MS,
   SWEEP_INTERVAL_MS,
 } from './constants';
@@ -24,16 +24,11 @@ import { HttpError } from '../../lib/HttpError';
 import { sendError } from '../http/respond';
 import { parseRequestTarget } from '../http/requestTarget';
 import { PING_FRAME } from '../signalr/hubProtocol';
-import { MAX_PENDING_PER_CONNECTION, Upstream } from './Upstream';
+import { Upstream } from './Upstream';
 import { handleRest } from './restApi';
-import { completionFrame, withPort } from './upstreamAnswer';
+import { withPort } from './upstreamAnswer';
 import type { UpstreamTemplate } from './upstreamTemplates';
-import {
-  LongPollingTransport,
-  ServerSentEventsTransport,
-  WebSocketTransport,
-  type ClientTransport,
-} from './transports';
+import { WebSocketTransport } from './transports';
 
 export interface EmulatorOptions {
   /** The app's AzureSignalRConnectionString; its Port is where the emulator listens. */
@@ -87,164 +82,56 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
   const cs = parseConnectionString(options.connectionString);
   const log = createLogger('signalr', options.logLevel);
   const registry = new HubRegistry();
-  const pending = new Map<string, PendingConnection>();
-  /** connection token → live connection, for the 409 rule. */
-  const byToken = new Map<string, ClientConnection>();
-  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  const httpTransports = new Map<string, ServerSentEventsTransport | LongPollingTransport>();
+  const connections = new ClientConnections(
+    registry,
+    {
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      replayBufferBytes: options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
+      reconnectWindowMs: options.reconnectWindowMs ?? RECONNECT_WINDOW_MS,
+    },
+    log,
+  );
+  const upstreamOf = (templates: EmulatorOptions['upstreamUrlTemplate']) =>
+    templates === undefined ? undefined : new Upstream(templates, cs.accessKey, log);
+  connections.upstream = upstreamOf(options.upstreamUrlTemplate);
   const ctx: HttpTransportContext = {
     cs,
-    pending,
-    isConnected: (token) => byToken.has(token),
-    resumable: (token) => {
-      const connection = byToken.get(token);
-      return connection?.isResumable === true ? connection : undefined;
-    },
-    connectionCount: () => byToken.size,
+    pending: connections.pending,
+    isConnected: (token) => connections.byToken.has(token),
+    resumable: (token) => connections.resumable(token),
+    connectionCount: () => connections.byToken.size,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    httpTransports,
-    attach: (token, entry, transport) => attach(token, entry, transport),
+    httpTransports: connections.httpTransports,
+    attach: (token, entry, transport) => connections.attach(token, entry, transport),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     pollTimeoutMs: options.longPollTimeoutMs ?? LONG_POLL_TIMEOUT_MS,
   };
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxPayload: ctx.maxMessageBytes,
     perMessageDeflate: false,
   });
-
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    try {
-      const url = parseRequestTarget(req.url);
-      if (url.pathname === '/client/negotiate' || url.pathname === '/client/negotiate/') {
-        if (applyCors(req, res)) return;
-        return await negotiate(ctx, req, res, url);
-      }
-      if (url.pathname === '/client/' || url.pathname === '/client') {
-        if (applyCors(req, res)) return;
-        return await httpTransport(ctx, req, res, url);
-      }
-      if (await handleRest({ cs, registry }, req, res, url)) return;
-      throw new HttpError(404, 'NotFound', `Nothing at ${url.pathname}.`);
-    } catch (error) {
-      sendError(res, error, (message) => log.error(message));
-    }
-  };
-
-  let upstream =
-    options.upstreamUrlTemplate === undefined
-      ? undefined
-      : new Upstream(options.upstreamUrlTemplate, cs.accessKey, log);
-  const attach = (token: string, entry: PendingConnection, transport: ClientTransport): void => {
-    const upstreamConnection = {
-      id: entry.connectionId,
-      hub: entry.hub.toLowerCase(),
-      userId: entry.userId,
-      claims: entry.claims,
-      query: entry.query,
-      // Read when an invocation goes up: the handshake has chosen it by then.
-      get protocol() {
-        return connection.protocol;
-      },
-    };
-    // The upstream this connection started with serves it to the end, even if it is replaced.
-    const connectionUpstream = upstream;
-    const connection = new ClientConnection(
-      entry.connectionId,
-      entry.hub.toLowerCase(),
-      entry.userId,
-      transport,
-      {
-        maxBufferedBytes,
-        // The JavaScript client reconnects a stateful connection over WebSockets only.
-        statefulReconnect: entry.statefulReconnect && transport instanceof WebSocketTransport,
-        replayBufferBytes: options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
-        reconnectWindowMs: options.reconnectWindowMs ?? RECONNECT_WINDOW_MS,
-      },
-      log,
-      (connected) => {
-        registry.add(connected);
-        connectionUpstream?.connected(upstreamConnection);
-      },
-      (closed) => {
-        registry.remove(closed);
-        byToken.delete(token);
-        connectionUpstream?.disconnected(upstreamConnection);
-      },
-    );
-    if (connectionUpstream !== undefined)
-      connection.onInvocation = (message) => {
-        const queued = connectionUpstream.invoke(upstreamConnection, message, (answer) => {
-          if (!(answer instanceof Error) && answer.notSent) return;
-          if (message.invocationId === undefined) return;
-          const completion = completionFrame(message.invocationId, answer);
-          // The app's own completion bytes are in the client's protocol: passed on as they are.
-          if (Buffer.isBuffer(completion)) connection.sendAsIs(completion);
-          else connection.send(completion);
-        });
-        if (!queued)
-          connection.close(
-            `Too many invocations are waiting for the upstream (at most ${MAX_PENDING_PER_CONNECTION}); the connection was closed.`,
-          );
-      };
-    byToken.set(token, connection);
-    // Whatever state the connection reached (a client may go before its handshake), its token
-    // is free once the transport has ended (a long poll's after its last poll was answered),
-    // unless the connection waits for its client to come back.
-    const connectionOnClose = transport.onClose;
-    transport.onClose = (graceful) => {
-      connectionOnClose?.(graceful);
-      if (connection.isResumable) return;
-      byToken.delete(token);
-      httpTransports.delete(token);
-    };
-  };
-  const onSocket = (token: string, entry: PendingConnection, ws: import('ws').WebSocket): void => {
-    attach(token, entry, new WebSocketTransport(ws));
-  };
-  const onResume = (token: string, ws: import('ws').WebSocket): void => {
-    const connection = byToken.get(token);
-    const transport = new WebSocketTransport(ws);
-    if (connection === undefined) return transport.close(1011);
-    connection.resume(transport);
-    // The new socket's end frees the token the same way, unless the connection waits again.
-    const connectionOnClose = transport.onClose;
-    transport.onClose = (graceful) => {
-      connectionOnClose?.(graceful);
-      if (connection.isResumable) return;
-      if (byToken.get(token) === connection) byToken.delete(token);
-    };
-  };
-
-  const servers: Server[] = [];
-  const makeServer = (): Server => {
-    const server = createServer((req, res) => void handleRequest(req, res));
-    server.keepAliveTimeout = 60_000;
-    server.on('upgrade', (req, socket, head) => {
-      socket.on('error', (error) => log.debug(`upgrade socket error: ${error.message}`));
-      void upgrade(ctx, wss, req, socket, head, onSocket, onResume);
-    });
-    servers.push(server);
-    return server;
-  };
-
-  // `localhost` may resolve to 127.0.0.1 or ::1 depending on the client: answer on both.
-  const port = await listen(makeServer(), options.port ?? listenPort(cs), '127.0.0.1');
-  try {
-    await listen(makeServer(), port, '::1');
-  } catch (error) {
-    servers.pop();
-    log.debug(`not listening on [::1]:${port}: ${(error as Error).message}`);
-  }
-
+  const { port, servers } = await listenOnBoth(
+    options.port ?? listenPort(cs),
+    requestHandler(ctx, registry, log),
+    (req, socket, head) =>
+      void upgrade(
+        ctx,
+        wss,
+        req,
+        socket,
+        head,
+        (token, entry, ws) => connections.attach(token, entry, new WebSocketTransport(ws)),
+        (token, ws) => connections.resume(token, ws),
+      ),
+    log,
+  );
   const keepAlive = setInterval(() => {
     for (const connection of registry.connections()) connection.send(PING_FRAME, false);
   }, KEEP_ALIVE_INTERVAL_MS);
   const sweeper = setInterval(() => {
     const now = Date.now();
-    for (const connection of byToken.values()) connection.sweep(now);
-    for (const [token, entry] of pending)
-      if (now - entry.negotiatedAt > NEGOTIATE_TTL_MS) pending.delete(token);
+    connections.sweep(now);
     registry.expireUserGroups(now);
   }, SWEEP_INTERVAL_MS);
   keepAlive.unref();
@@ -255,14 +142,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
   return {
     port,
     connectionString: withPort(options.connectionString, port),
-    stats: () => ({ ...registry.stats(), pending: pending.size }),
-    setUpstream: (urlTemplate) => {
+    stats: () => ({ ...registry.stats(), pending: connections.pending.size }),
+    setUpstream: (templates) => {
       // Connections that had the old upstream call it no more (a stack shutting down).
-      upstream?.close();
-      upstream =
-        urlTemplate === undefined ? undefined : new Upstream(urlTemplate, cs.accessKey, log);
+      connections.upstream?.close();
+      connections.upstream = upstreamOf(templates);
     },
-    upstreamPending: () => upstream?.pending ?? 0,
+    upstreamPending: () => connections.upstream?.pending ?? 0,
     dropSockets: () => {
       for (const client of wss.clients) client.terminate();
     },
@@ -270,14 +156,64 @@ export async function startEmulator(options: EmulatorOptions): Promise<SignalREm
       (closing ??= (async () => {
         clearInterval(keepAlive);
         clearInterval(sweeper);
-        upstream?.close();
-        for (const connection of [...byToken.values()])
-          connection.close('The service is shutting down.', true);
+        connections.upstream?.close();
+        connections.closeAll();
         for (const client of wss.clients) client.terminate();
         wss.close();
         await Promise.all(servers.map(closeServer));
-        pending.clear();
         log.info('stopped');
       })()),
   };
+}
+
+/** Negotiate, the HTTP transports and the REST API; anything else 404. */
+function requestHandler(ctx: HttpTransportContext, registry: HubRegistry, log: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = parseRequestTarget(req.url);
+      if (url.pathname === '/client/negotiate' || url.pathname === '/client/negotiate/') {
+        if (applyCors(req, res)) return;
+        return await negotiate(ctx, req, res, url);
+      }
+      if (url.pathname === '/client/' || url.pathname === '/client') {
+        if (applyCors(req, res)) return;
+        return await httpTransport(ctx, req, res, url);
+      }
+      if (await handleRest({ cs: ctx.cs, registry }, req, res, url)) return;
+      throw new HttpError(404, 'NotFound', `Nothing at ${url.pathname}.`);
+    } catch (error) {
+      sendError(res, error, (message) => log.error(message));
+    }
+  };
+}
+
+/**
+ * Listens on 127.0.0.1 and, when it can, [::1] on the same port: `localhost` may resolve to
+ * either depending on the client.
+ */
+async function listenOnBoth(
+  wanted: number,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+  log: Logger,
+): Promise<{ port: number; servers: Server[] }> {
+  const servers: Server[] = [];
+  const makeServer = (): Server => {
+    const server = createServer((req, res) => void handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', (error) => log.debug(`upgrade socket error: ${error.message}`));
+      onUpgrade(req, socket, head);
+    });
+    servers.push(server);
+    return server;
+  };
+  const port = await listen(makeServer(), wanted, '127.0.0.1');
+  try {
+    await listen(makeServer(), port, '::1');
+  } catch (error) {
+    servers.pop();
+    log.debug(`not listening on [::1]:${port}: ${(error as Error).message}`);
+  }
+  return { port, servers };
 }
