@@ -49,29 +49,44 @@ export async function measureStackFanOut(
   senders: number,
   scenario: FanOutScenario,
 ): Promise<FanOutResult> {
-  const api = stack.ready.api!;
-  const infos = await Promise.all(
-    cookies.map(
-      async (cookie) =>
-        JSON.parse((await postJson(`${api}/api/negotiate`, '', { Cookie: cookie })).body) as {
-          url: string;
-          accessToken: string;
-        },
-    ),
-  );
-  let sender = 0;
+  const infos = await negotiateAll(stack, cookies);
   return runFanOut(
     {
       clientTarget: (index) => hubTarget(infos[index % infos.length]),
-      post: async (text) =>
-        (
-          await postJson(`${api}/api/messages`, JSON.stringify({ text }), {
-            Cookie: cookies[sender++ % senders],
-          })
-        ).status,
+      post: postAsSenders(stack, cookies, senders),
     },
     scenario,
   );
+}
+
+/** The app's negotiate for each signed-in user: the `{url, accessToken}` redirects. */
+export function negotiateAll(
+  stack: ServerProcess,
+  cookies: readonly string[],
+): Promise<{ url: string; accessToken: string }[]> {
+  return Promise.all(
+    cookies.map(
+      async (cookie) =>
+        JSON.parse(
+          (await postJson(`${stack.ready.api!}/api/negotiate`, '', { Cookie: cookie })).body,
+        ) as { url: string; accessToken: string },
+    ),
+  );
+}
+
+/** POST /api/messages through the front door, the first `senders` users in turn; the status. */
+export function postAsSenders(
+  stack: ServerProcess,
+  cookies: readonly string[],
+  senders: number,
+): (text: string) => Promise<number> {
+  let sender = 0;
+  return async (text) =>
+    (
+      await postJson(`${stack.ready.api!}/api/messages`, JSON.stringify({ text }), {
+        Cookie: cookies[sender++ % senders],
+      })
+    ).status;
 }
 
 /** The baseline: a bare `ws` broadcast server with the same clients and rate. */

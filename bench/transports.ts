@@ -9,7 +9,8 @@ import {
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { formatRecord } from '../local/signalr/hubProtocol';
 import { fmt } from './table';
-import { postJson, type ServerProcess } from './servers';
+import { negotiateAll, postAsSenders } from './fanOut';
+import type { ServerProcess } from './servers';
 
 /**
  * The transports and protocols rows: the full path (negotiate, POST /api/messages through the
@@ -64,16 +65,7 @@ export async function measureTransportFanOut(
   cookies: readonly string[],
   scenario: TransportScenario,
 ): Promise<TransportResult> {
-  const api = stack.ready.api!;
-  const infos = await Promise.all(
-    cookies.map(
-      async (cookie) =>
-        JSON.parse((await postJson(`${api}/api/negotiate`, '', { Cookie: cookie })).body) as {
-          url: string;
-          accessToken: string;
-        },
-    ),
-  );
+  const infos = await negotiateAll(stack, cookies);
   const { clients, postsPerSecond, seconds } = scenario;
   const tracker = new FanOutTracker(postsPerSecond * seconds, clients);
   let sample: string | Buffer | undefined;
@@ -91,19 +83,13 @@ export async function measureTransportFanOut(
         : read;
     },
   );
-  let sender = 0;
   try {
     const result = await measureFanOut(tracker, {
       clients,
       postsPerSecond,
       durationMs: seconds * 1000,
       drainMs: 10_000,
-      post: async (text) =>
-        (
-          await postJson(`${api}/api/messages`, JSON.stringify({ text }), {
-            Cookie: cookies[sender++ % cookies.length],
-          })
-        ).status,
+      post: postAsSenders(stack, cookies, cookies.length),
     });
     const bytes = open.reduce((sum, client) => sum + client.bytes(), 0);
     return {

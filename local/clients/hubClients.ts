@@ -89,23 +89,34 @@ export function openClient(target: ClientTarget, onFrame: FrameHandler): Promise
   });
 }
 
+/** Runs `open(0)` .. `open(count - 1)`, `parallel` at a time; their results in index order. */
+export async function inParallel<T>(
+  count: number,
+  parallel: number,
+  open: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await open(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  return results;
+}
+
 /** Opens `count` clients, `parallel` at a time, from a target factory. */
-export async function openClients(
+export function openClients(
   count: number,
   parallel: number,
   makeTarget: (index: number) => Promise<ClientTarget>,
   makeHandler: (index: number) => FrameHandler,
 ): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = new Array(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      sockets[index] = await openClient(await makeTarget(index), makeHandler(index));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
-  return sockets;
+  return inParallel(count, parallel, async (index) =>
+    openClient(await makeTarget(index), makeHandler(index)),
+  );
 }
 
 /** Closes every client and waits until each has closed. */
@@ -123,13 +134,13 @@ export async function closeClients(sockets: readonly WebSocket[]): Promise<void>
 }
 
 /**
- * A hub client target from the negotiate redirect `{url, accessToken}`: calls the service's own
- * negotiate, then builds the WebSocket URL with the connection token, as the official client does.
+ * The service's own negotiate (negotiate version 1) for the redirect `{url, accessToken}` the
+ * app's negotiate answered, as the official client calls it.
  */
-export async function hubTarget(info: {
+export async function negotiateWithService(info: {
   readonly url: string;
   readonly accessToken: string;
-}): Promise<ClientTarget> {
+}): Promise<{ connectionId: string; connectionToken: string }> {
   const negotiateUrl = `${info.url.replace('/client/?', '/client/negotiate?')}&negotiateVersion=1`;
   const response = await fetch(negotiateUrl, {
     method: 'POST',
@@ -138,10 +149,18 @@ export async function hubTarget(info: {
   const body = await response.text();
   if (response.status !== 200)
     throw new Error(`The service's negotiate answered ${response.status}: ${body}`);
-  const { connectionId, connectionToken } = JSON.parse(body) as {
-    connectionId: string;
-    connectionToken: string;
-  };
+  return JSON.parse(body) as { connectionId: string; connectionToken: string };
+}
+
+/**
+ * A hub client target from the negotiate redirect `{url, accessToken}`: calls the service's own
+ * negotiate, then builds the WebSocket URL with the connection token, as the official client does.
+ */
+export async function hubTarget(info: {
+  readonly url: string;
+  readonly accessToken: string;
+}): Promise<ClientTarget> {
+  const { connectionId, connectionToken } = await negotiateWithService(info);
   return {
     connectionId,
     url: `${info.url.replace(/^http/, 'ws')}&id=${encodeURIComponent(connectionToken)}`,

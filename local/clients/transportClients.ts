@@ -8,7 +8,12 @@ import {
   formatRecord,
 } from '../signalr/hubProtocol';
 import { frameBinary } from '../emulator/messagePack';
-import { CLIENT_KEEP_ALIVE_MS, type DeliveryTracker } from './hubClients';
+import {
+  CLIENT_KEEP_ALIVE_MS,
+  inParallel,
+  negotiateWithService,
+  type DeliveryTracker,
+} from './hubClients';
 
 /**
  * Load clients for the transport and protocol rows of the benchmark: each speaks the hub protocol
@@ -244,22 +249,15 @@ async function openHttp(target: LoadTarget, onPayload: PayloadHandler): Promise<
 }
 
 /** Opens `count` clients, `parallel` at a time. */
-export async function openLoadClients(
+export function openLoadClients(
   count: number,
   parallel: number,
   makeTarget: (index: number) => Promise<LoadTarget>,
   makeHandler: (index: number) => PayloadHandler,
 ): Promise<LoadClient[]> {
-  const clients: LoadClient[] = new Array(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      clients[index] = await openLoadClient(await makeTarget(index), makeHandler(index));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
-  return clients;
+  return inParallel(count, parallel, async (index) =>
+    openLoadClient(await makeTarget(index), makeHandler(index)),
+  );
 }
 
 /**
@@ -271,15 +269,7 @@ export async function loadTarget(
   transport: LoadTransport,
   protocol: LoadProtocol,
 ): Promise<LoadTarget> {
-  const negotiateUrl = `${info.url.replace('/client/?', '/client/negotiate?')}&negotiateVersion=1`;
-  const response = await fetch(negotiateUrl, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${info.accessToken}` },
-  });
-  const body = await response.text();
-  if (response.status !== 200)
-    throw new Error(`The service's negotiate answered ${response.status}: ${body}`);
-  const { connectionToken } = JSON.parse(body) as { connectionToken: string };
+  const { connectionToken } = await negotiateWithService(info);
   return {
     url: `${info.url}&id=${encodeURIComponent(connectionToken)}`,
     accessToken: info.accessToken,

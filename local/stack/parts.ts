@@ -143,17 +143,14 @@ export function localSessionKey(root: string): string {
   return key;
 }
 
-export interface FrontDoorPartOptions {
+export interface FrontDoorPartOptions extends Pick<
+  FrontDoorOptions,
+  'port' | 'corsOrigins' | 'corsCredentials' | 'allowedExternalRedirectUrls' | 'sessionKey' | 'log'
+> {
   readonly root: string;
   readonly hostPort: number;
-  readonly port: number;
-  readonly corsOrigins: readonly string[];
-  readonly corsCredentials: boolean;
-  readonly allowedExternalRedirectUrls: readonly string[];
-  readonly sessionKey: string;
   /** Sign-outs remembered across restarts, in `.local/`; none for a throwaway stack. */
   readonly keepRevocations: boolean;
-  readonly log: Logger;
   readonly limits?: Pick<FrontDoorOptions, 'bodyTimeoutMs' | 'sessionLifetimeMs'>;
 }
 
@@ -161,19 +158,15 @@ export interface FrontDoorPartOptions {
 export async function startFrontDoor(
   options: FrontDoorPartOptions,
 ): Promise<{ frontDoor: FrontDoor; port: number }> {
+  const { root, hostPort, keepRevocations, limits, ...policy } = options;
   const frontDoor = new FrontDoor({
-    target: `http://127.0.0.1:${options.hostPort}`,
-    port: options.port,
-    corsOrigins: options.corsOrigins,
-    corsCredentials: options.corsCredentials,
-    allowedExternalRedirectUrls: options.allowedExternalRedirectUrls,
-    sessionKey: options.sessionKey,
-    revocations: options.keepRevocations
-      ? new RevocationFile(join(options.root, '.local', 'revoked-sessions'))
+    ...policy,
+    target: `http://127.0.0.1:${hostPort}`,
+    revocations: keepRevocations
+      ? new RevocationFile(join(root, '.local', 'revoked-sessions'))
       : undefined,
     excludedPaths: [SIGNALR_WEBHOOK_PATH],
-    log: options.log,
-    ...options.limits,
+    ...limits,
   });
-  return { frontDoor, port: await bind('front door', options.port, () => frontDoor.listen()) };
+  return { frontDoor, port: await bind('front door', policy.port, () => frontDoor.listen()) };
 }
